@@ -1,0 +1,10 @@
+//! Accounts and credentials: password hashing, access tokens (JWT), refresh-token
+//! rotation, and the account operations built on them.
+
+pub mod accounts;
+pub mod jwt;
+pub mod password;
+pub mod refresh;
+
+pub use accounts::{Accounts, AuthSettings, Session};
+pub use jwt::{AccessClaims, JwtKeys};

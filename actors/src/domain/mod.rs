@@ -1,0 +1,10 @@
+//! Pure types and rules of the domain. No I/O lives here, so every rule is unit-tested
+//! next to its code.
+
+pub mod account;
+pub mod page;
+pub mod session;
+pub mod social;
+pub mod time;
+pub mod user;
+pub mod validation;

@@ -1,0 +1,18 @@
+//! Refresh-token sessions. A login starts a *family*; each refresh spends one token and
+//! issues the next in the same family, so the reuse of a spent token can revoke all of it.
+
+use chrono::{DateTime, Utc};
+use uuid::Uuid;
+
+/// One refresh token as stored: only a hash of the secret is kept.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RefreshTokenRecord {
+    pub id: Uuid,
+    pub family_id: Uuid,
+    pub user_id: Uuid,
+    pub token_hash: String,
+    pub created_at: DateTime<Utc>,
+    pub expires_at: DateTime<Utc>,
+    pub spent_at: Option<DateTime<Utc>>,
+    pub revoked_at: Option<DateTime<Utc>>,
+}

@@ -1,0 +1,89 @@
+//! Durable storage behind one trait, with an SQLite and a PostgreSQL implementation.
+//!
+//! Every query is a runtime query written once, in the concern's file (`users.rs`,
+//! `sessions.rs`, `social.rs`), in SQL both databases accept (`$n` parameters,
+//! `RETURNING`, `ON CONFLICT`). Each file's macro instantiates its queries for both
+//! backends; what differs between the databases (connection set-up, pools, migrations)
+//! stays in `sqlite.rs` and `postgres.rs`.
+
+mod postgres;
+mod rows;
+mod sessions;
+mod social;
+mod sqlite;
+mod users;
+
+use async_trait::async_trait;
+use std::sync::Arc;
+
+use crate::error::{EngineError, EngineResult};
+pub use postgres::PostgresStore;
+pub use sessions::SessionStore;
+pub use social::{Relation, SocialStore};
+pub use sqlite::SqliteStore;
+pub use users::UserStore;
+
+/// All storage the engine needs, as one object-safe trait.
+#[async_trait]
+pub trait Store: UserStore + SessionStore + SocialStore + Send + Sync + 'static {
+    /// Applies the embedded migrations that have not run yet.
+    async fn migrate(&self) -> EngineResult<()>;
+    /// Cheap round trip, for readiness checks.
+    async fn ping(&self) -> EngineResult<()>;
+    /// `"sqlite"` or `"postgres"`.
+    fn backend(&self) -> &'static str;
+    /// Connections per state (`"idle"`, `"active"`), for the pool gauge.
+    fn pool_connections(&self) -> Vec<(&'static str, u32)>;
+}
+
+/// Tuning for the connection pools.
+#[derive(Debug, Clone)]
+pub struct StoreOptions {
+    pub max_connections: u32,
+}
+
+impl Default for StoreOptions {
+    fn default() -> Self {
+        Self {
+            max_connections: 16,
+        }
+    }
+}
+
+/// Opens the store that `database_url` names (`sqlite:…` or `postgres:…`).
+pub async fn connect(database_url: &str, options: &StoreOptions) -> EngineResult<Arc<dyn Store>> {
+    if database_url.starts_with("sqlite:") {
+        Ok(Arc::new(SqliteStore::connect(database_url, options).await?))
+    } else if database_url.starts_with("postgres:") || database_url.starts_with("postgresql:") {
+        Ok(Arc::new(
+            PostgresStore::connect(database_url, options).await?,
+        ))
+    } else {
+        Err(EngineError::Storage(format!(
+            "database_url must start with sqlite: or postgres:, got {:?}",
+            database_url.split(':').next().unwrap_or_default()
+        )))
+    }
+}
+
+/// Escapes `%`, `_` and `\` so user text matches literally inside a `LIKE … ESCAPE '\'`.
+pub(crate) fn like_pattern(text: &str) -> String {
+    let mut pattern = String::with_capacity(text.len() + 2);
+    pattern.push('%');
+    for c in text.to_lowercase().chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            pattern.push('\\');
+        }
+        pattern.push(c);
+    }
+    pattern.push('%');
+    pattern
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn like_pattern_escapes_wildcards() {
+        assert_eq!(super::like_pattern("A_b%c\\"), "%a\\_b\\%c\\\\%");
+    }
+}

@@ -1,0 +1,70 @@
+//! The cluster store: PostgreSQL, shared by every node.
+
+use async_trait::async_trait;
+use sqlx::postgres::{PgPool, PgPoolOptions};
+use sqlx::Postgres;
+use std::time::Duration;
+
+use super::{
+    sessions::impl_session_store, social::impl_social_store, users::impl_user_store, Store,
+    StoreOptions,
+};
+use crate::error::EngineResult;
+
+static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../migrations/postgres");
+
+/// How long a request waits for a free connection before failing.
+const ACQUIRE_TIMEOUT: Duration = Duration::from_secs(5);
+
+pub struct PostgresStore {
+    pool: PgPool,
+}
+
+impl PostgresStore {
+    pub async fn connect(database_url: &str, options: &StoreOptions) -> EngineResult<Self> {
+        let pool = PgPoolOptions::new()
+            .max_connections(options.max_connections.max(1))
+            .acquire_timeout(ACQUIRE_TIMEOUT)
+            .connect(database_url)
+            .await?;
+        Ok(Self { pool })
+    }
+
+    fn reader(&self) -> &PgPool {
+        &self.pool
+    }
+
+    /// PostgreSQL takes concurrent writers itself; reads and writes share one pool.
+    fn writer(&self) -> &PgPool {
+        &self.pool
+    }
+}
+
+impl_user_store!(PostgresStore);
+impl_session_store!(PostgresStore, Postgres);
+impl_social_store!(PostgresStore, Postgres);
+
+#[async_trait]
+impl Store for PostgresStore {
+    async fn migrate(&self) -> EngineResult<()> {
+        MIGRATOR.run(&self.pool).await?;
+        Ok(())
+    }
+
+    async fn ping(&self) -> EngineResult<()> {
+        sqlx::query("SELECT 1").execute(&self.pool).await?;
+        Ok(())
+    }
+
+    fn backend(&self) -> &'static str {
+        "postgres"
+    }
+
+    fn pool_connections(&self) -> Vec<(&'static str, u32)> {
+        let idle = self.pool.num_idle() as u32;
+        vec![
+            ("idle", idle),
+            ("active", self.pool.size().saturating_sub(idle)),
+        ]
+    }
+}

@@ -1,0 +1,105 @@
+//! The embedded store: one SQLite file in WAL mode.
+//!
+//! Writes go through a pool of exactly one connection, so writers queue in-process
+//! instead of meeting `SQLITE_BUSY`; reads use a separate pool and run concurrently
+//! with the writer, as WAL allows.
+
+use async_trait::async_trait;
+use sqlx::sqlite::{
+    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
+};
+use sqlx::Sqlite;
+use std::str::FromStr;
+use std::time::Duration;
+
+use super::{
+    sessions::impl_session_store, social::impl_social_store, users::impl_user_store, Store,
+    StoreOptions,
+};
+use crate::error::{EngineError, EngineResult};
+
+static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../migrations/sqlite");
+
+/// How long a connection waits on a lock held by another process before failing.
+const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
+
+pub struct SqliteStore {
+    reader: SqlitePool,
+    writer: SqlitePool,
+}
+
+impl SqliteStore {
+    pub async fn connect(database_url: &str, options: &StoreOptions) -> EngineResult<Self> {
+        let connect = SqliteConnectOptions::from_str(database_url)
+            .map_err(|e| EngineError::Storage(format!("invalid SQLite url: {e}")))?
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            .synchronous(SqliteSynchronous::Normal)
+            .busy_timeout(BUSY_TIMEOUT)
+            .foreign_keys(true);
+        let in_memory = database_url.contains(":memory:") || database_url.contains("mode=memory");
+        if !in_memory {
+            if let Some(dir) = connect
+                .get_filename()
+                .parent()
+                .filter(|d| !d.as_os_str().is_empty())
+            {
+                std::fs::create_dir_all(dir).map_err(|e| {
+                    EngineError::Storage(format!("cannot create {}: {e}", dir.display()))
+                })?;
+            }
+        }
+        let writer = SqlitePoolOptions::new()
+            .max_connections(1)
+            .min_connections(1)
+            .idle_timeout(None)
+            .max_lifetime(None)
+            .connect_with(connect.clone())
+            .await?;
+        // An in-memory database lives in its one connection: readers must share it.
+        let reader = if in_memory {
+            writer.clone()
+        } else {
+            SqlitePoolOptions::new()
+                .max_connections(options.max_connections.max(1))
+                .connect_with(connect.read_only(true))
+                .await?
+        };
+        Ok(Self { reader, writer })
+    }
+
+    fn reader(&self) -> &SqlitePool {
+        &self.reader
+    }
+
+    fn writer(&self) -> &SqlitePool {
+        &self.writer
+    }
+}
+
+impl_user_store!(SqliteStore);
+impl_session_store!(SqliteStore, Sqlite);
+impl_social_store!(SqliteStore, Sqlite);
+
+#[async_trait]
+impl Store for SqliteStore {
+    async fn migrate(&self) -> EngineResult<()> {
+        MIGRATOR.run(&self.writer).await?;
+        Ok(())
+    }
+
+    async fn ping(&self) -> EngineResult<()> {
+        sqlx::query("SELECT 1").execute(&self.reader).await?;
+        Ok(())
+    }
+
+    fn backend(&self) -> &'static str {
+        "sqlite"
+    }
+
+    fn pool_connections(&self) -> Vec<(&'static str, u32)> {
+        let idle = (self.reader.num_idle() + self.writer.num_idle()) as u32;
+        let size = self.reader.size() + self.writer.size();
+        vec![("idle", idle), ("active", size.saturating_sub(idle))]
+    }
+}

@@ -1,0 +1,258 @@
+//! Storage of users, their profiles and privacy settings.
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use uuid::Uuid;
+
+use crate::domain::page::{PageRequest, Paged};
+use crate::domain::user::{NewUser, Privacy, ProfileUpdate, User};
+use crate::error::EngineResult;
+
+#[async_trait]
+pub trait UserStore {
+    /// Inserts a user; a taken username or email is `Conflict` with code
+    /// `username_taken` / `email_taken`.
+    async fn insert_user(&self, user: &NewUser) -> EngineResult<User>;
+    /// Inserts many users in one transaction (demo data and load-test seeding).
+    async fn insert_users(&self, users: &[NewUser]) -> EngineResult<()>;
+    async fn user_by_id(&self, id: Uuid) -> EngineResult<Option<User>>;
+    /// Finds a user by username or email, both case-insensitive.
+    async fn user_by_login(&self, login: &str) -> EngineResult<Option<User>>;
+    async fn user_exists(&self, id: Uuid) -> EngineResult<bool>;
+    /// Applies the fields the update carries; `None` when the user does not exist.
+    async fn update_profile(&self, id: Uuid, update: &ProfileUpdate) -> EngineResult<Option<User>>;
+    async fn set_privacy(&self, id: Uuid, privacy: &Privacy) -> EngineResult<bool>;
+    async fn touch_user(&self, id: Uuid, at: DateTime<Utc>) -> EngineResult<()>;
+    /// Deletes the user and, through cascading keys, everything they own.
+    async fn delete_user(&self, id: Uuid) -> EngineResult<bool>;
+    /// Registered users whose username or display name contains `query`, leaving out
+    /// those who blocked `viewer`.
+    async fn search_users(
+        &self,
+        viewer: Uuid,
+        query: &str,
+        page: PageRequest,
+    ) -> EngineResult<Paged<User>>;
+}
+
+pub(crate) const SEARCH_FILTER: &str = "FROM users \
+    WHERE (lower(users.username) LIKE $2 ESCAPE '\\' OR lower(users.display_name) LIKE $2 ESCAPE '\\') \
+      AND users.is_anonymous = false \
+      AND NOT EXISTS (SELECT 1 FROM blocks WHERE blocks.blocker_id = users.id AND blocks.blocked_id = $1)";
+
+/// Rows per multi-row INSERT when seeding (7 binds each stays below SQLite's limit).
+pub(crate) const INSERT_CHUNK: usize = 500;
+
+macro_rules! impl_user_store {
+    ($store:ty) => {
+        #[async_trait::async_trait]
+        impl $crate::store::users::UserStore for $store {
+            async fn insert_user(
+                &self,
+                user: &$crate::domain::user::NewUser,
+            ) -> $crate::error::EngineResult<$crate::domain::user::User> {
+                let inserted = sqlx::query_as::<_, $crate::store::rows::UserRow>(concat!(
+                    "INSERT INTO users (id, username, email, password_hash, display_name, is_anonymous, \
+                     joined_at, last_active) VALUES ($1, $2, $3, $4, $5, $6, $7, $7) RETURNING ",
+                    $crate::store::rows::user_columns!()
+                ))
+                .bind(user.id)
+                .bind(&user.username)
+                .bind(&user.email)
+                .bind(&user.password_hash)
+                .bind(&user.display_name)
+                .bind(user.is_anonymous)
+                .bind(user.now)
+                .fetch_one(self.writer())
+                .await;
+                match inserted {
+                    Ok(row) => row.try_into(),
+                    Err(err) => {
+                        let err = $crate::error::EngineError::from(err);
+                        if !matches!(err, $crate::error::EngineError::Conflict { .. }) {
+                            return Err(err);
+                        }
+                        Err(if self.user_by_login(&user.username).await?.is_some() {
+                            $crate::error::EngineError::username_taken()
+                        } else {
+                            $crate::error::EngineError::email_taken()
+                        })
+                    }
+                }
+            }
+
+            async fn insert_users(
+                &self,
+                users: &[$crate::domain::user::NewUser],
+            ) -> $crate::error::EngineResult<()> {
+                let mut tx = self.writer().begin().await?;
+                for chunk in users.chunks($crate::store::users::INSERT_CHUNK) {
+                    let mut sql = String::from(
+                        "INSERT INTO users (id, username, email, password_hash, display_name, \
+                         is_anonymous, joined_at, last_active) VALUES ",
+                    );
+                    for i in 0..chunk.len() {
+                        let b = i * 7;
+                        if i > 0 {
+                            sql.push_str(", ");
+                        }
+                        sql.push_str(&format!(
+                            "(${}, ${}, ${}, ${}, ${}, ${}, ${}, ${})",
+                            b + 1, b + 2, b + 3, b + 4, b + 5, b + 6, b + 7, b + 7
+                        ));
+                    }
+                    let mut query = sqlx::query(&sql);
+                    for user in chunk {
+                        query = query
+                            .bind(user.id)
+                            .bind(&user.username)
+                            .bind(&user.email)
+                            .bind(&user.password_hash)
+                            .bind(&user.display_name)
+                            .bind(user.is_anonymous)
+                            .bind(user.now);
+                    }
+                    query.execute(&mut *tx).await?;
+                }
+                tx.commit().await?;
+                Ok(())
+            }
+
+            async fn user_by_id(
+                &self,
+                id: uuid::Uuid,
+            ) -> $crate::error::EngineResult<Option<$crate::domain::user::User>> {
+                sqlx::query_as::<_, $crate::store::rows::UserRow>(concat!(
+                    "SELECT ",
+                    $crate::store::rows::user_columns!(),
+                    " FROM users WHERE id = $1"
+                ))
+                .bind(id)
+                .fetch_optional(self.reader())
+                .await?
+                .map(TryInto::try_into)
+                .transpose()
+            }
+
+            async fn user_by_login(
+                &self,
+                login: &str,
+            ) -> $crate::error::EngineResult<Option<$crate::domain::user::User>> {
+                sqlx::query_as::<_, $crate::store::rows::UserRow>(concat!(
+                    "SELECT ",
+                    $crate::store::rows::user_columns!(),
+                    " FROM users WHERE lower(username) = lower($1) OR lower(email) = lower($1) \
+                      ORDER BY lower(username) = lower($1) DESC LIMIT 1"
+                ))
+                .bind(login)
+                .fetch_optional(self.reader())
+                .await?
+                .map(TryInto::try_into)
+                .transpose()
+            }
+
+            async fn user_exists(&self, id: uuid::Uuid) -> $crate::error::EngineResult<bool> {
+                let found: Option<(uuid::Uuid,)> = sqlx::query_as("SELECT id FROM users WHERE id = $1")
+                    .bind(id)
+                    .fetch_optional(self.reader())
+                    .await?;
+                Ok(found.is_some())
+            }
+
+            async fn update_profile(
+                &self,
+                id: uuid::Uuid,
+                update: &$crate::domain::user::ProfileUpdate,
+            ) -> $crate::error::EngineResult<Option<$crate::domain::user::User>> {
+                // Each field is set only when the update carries it, in one statement, so
+                // concurrent updates of different fields never undo each other.
+                sqlx::query_as::<_, $crate::store::rows::UserRow>(concat!(
+                    "UPDATE users SET \
+                       display_name = CASE WHEN $2 THEN $3 ELSE display_name END, \
+                       bio = CASE WHEN $4 THEN $5 ELSE bio END, \
+                       profile_image = CASE WHEN $6 THEN $7 ELSE profile_image END, \
+                       status = CASE WHEN $8 THEN $9 ELSE status END \
+                     WHERE id = $1 RETURNING ",
+                    $crate::store::rows::user_columns!()
+                ))
+                .bind(id)
+                .bind(update.display_name.is_some())
+                .bind(update.display_name.as_deref().map(str::trim))
+                .bind(update.bio.is_some())
+                .bind(update.bio.clone().flatten())
+                .bind(update.profile_image.is_some())
+                .bind(update.profile_image.clone().flatten())
+                .bind(update.status.is_some())
+                .bind(update.status.clone().flatten())
+                .fetch_optional(self.writer())
+                .await?
+                .map(TryInto::try_into)
+                .transpose()
+            }
+
+            async fn set_privacy(
+                &self,
+                id: uuid::Uuid,
+                privacy: &$crate::domain::user::Privacy,
+            ) -> $crate::error::EngineResult<bool> {
+                let done = sqlx::query(
+                    "UPDATE users SET mood_visibility = $2, allow_hugs_from = $3, show_online = $4 WHERE id = $1",
+                )
+                .bind(id)
+                .bind(privacy.mood_visibility.as_str())
+                .bind(privacy.allow_hugs_from.as_str())
+                .bind(privacy.show_online)
+                .execute(self.writer())
+                .await?;
+                Ok(done.rows_affected() == 1)
+            }
+
+            async fn touch_user(
+                &self,
+                id: uuid::Uuid,
+                at: chrono::DateTime<chrono::Utc>,
+            ) -> $crate::error::EngineResult<()> {
+                sqlx::query("UPDATE users SET last_active = $2 WHERE id = $1 AND last_active < $2")
+                    .bind(id)
+                    .bind(at)
+                    .execute(self.writer())
+                    .await?;
+                Ok(())
+            }
+
+            async fn delete_user(&self, id: uuid::Uuid) -> $crate::error::EngineResult<bool> {
+                let done = sqlx::query("DELETE FROM users WHERE id = $1").bind(id).execute(self.writer()).await?;
+                Ok(done.rows_affected() == 1)
+            }
+
+            async fn search_users(
+                &self,
+                viewer: uuid::Uuid,
+                query: &str,
+                page: $crate::domain::page::PageRequest,
+            ) -> $crate::error::EngineResult<$crate::domain::page::Paged<$crate::domain::user::User>> {
+                let pattern = $crate::store::like_pattern(query);
+                let count_sql = format!("SELECT COUNT(*) {}", $crate::store::users::SEARCH_FILTER);
+                let (total,): (i64,) =
+                    sqlx::query_as(&count_sql).bind(viewer).bind(&pattern).fetch_one(self.reader()).await?;
+                let list_sql = format!(
+                    concat!("SELECT ", $crate::store::rows::user_columns!(), " {} ORDER BY lower(users.username) LIMIT $3 OFFSET $4"),
+                    $crate::store::users::SEARCH_FILTER
+                );
+                let rows = sqlx::query_as::<_, $crate::store::rows::UserRow>(&list_sql)
+                    .bind(viewer)
+                    .bind(&pattern)
+                    .bind(page.limit())
+                    .bind(page.offset())
+                    .fetch_all(self.reader())
+                    .await?;
+                Ok($crate::domain::page::Paged {
+                    items: $crate::store::rows::users(rows)?,
+                    total: total.max(0) as u64,
+                    request: page,
+                })
+            }
+        }
+    };
+}
+pub(crate) use impl_user_store;

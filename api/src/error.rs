@@ -1,0 +1,145 @@
+//! `ApiError`: every failure of the HTTP layer, rendered as the spec's error JSON
+//! `{"error": {"code", "message", "details"?}}` with the matching status. Server-side
+//! failures are logged here once and reach the client only as a generic message.
+
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use hugmood_actors::domain::validation::FieldErrors;
+use hugmood_actors::EngineError;
+use serde::Serialize;
+use serde_json::Value;
+use utoipa::ToSchema;
+
+#[derive(Debug)]
+pub struct ApiError {
+    status: StatusCode,
+    code: &'static str,
+    message: String,
+    details: Option<Value>,
+}
+
+/// Result alias for handlers.
+pub type ApiResult<T> = Result<T, ApiError>;
+
+impl ApiError {
+    pub fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> Self {
+        Self {
+            status,
+            code,
+            message: message.into(),
+            details: None,
+        }
+    }
+
+    pub fn with_details(mut self, details: Value) -> Self {
+        self.details = Some(details);
+        self
+    }
+
+    pub fn status(&self) -> StatusCode {
+        self.status
+    }
+
+    pub fn code(&self) -> &'static str {
+        self.code
+    }
+
+    /// 400 naming each bad field.
+    pub fn validation(errors: &FieldErrors) -> Self {
+        let details: serde_json::Map<String, Value> = errors
+            .fields()
+            .map(|(field, msg)| (field.to_owned(), Value::String(msg.to_owned())))
+            .collect();
+        Self::new(
+            StatusCode::BAD_REQUEST,
+            "validation_failed",
+            "some fields are invalid",
+        )
+        .with_details(Value::Object(details))
+    }
+
+    /// 400 for one bad field.
+    pub fn invalid_field(field: &str, message: impl Into<String>) -> Self {
+        let mut errors = FieldErrors::default();
+        errors.add(field, message);
+        Self::validation(&errors)
+    }
+
+    pub fn not_found(what: &str) -> Self {
+        Self::new(
+            StatusCode::NOT_FOUND,
+            "not_found",
+            format!("{what} not found"),
+        )
+    }
+
+    pub fn unauthorized(code: &'static str, message: impl Into<String>) -> Self {
+        Self::new(StatusCode::UNAUTHORIZED, code, message)
+    }
+
+    fn internal(context: &str, detail: &str) -> Self {
+        tracing::error!(error = %detail, "{context}");
+        Self::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "internal_error",
+            "something went wrong on our side",
+        )
+    }
+}
+
+impl From<EngineError> for ApiError {
+    fn from(err: EngineError) -> Self {
+        match err {
+            EngineError::Invalid(fields) => Self::validation(&fields),
+            EngineError::NotFound(what) => Self::not_found(what),
+            EngineError::Unauthorized { code, message } => {
+                Self::new(StatusCode::UNAUTHORIZED, code, message)
+            }
+            EngineError::Forbidden { code, message } => {
+                Self::new(StatusCode::FORBIDDEN, code, message)
+            }
+            EngineError::Conflict { code, message } => {
+                Self::new(StatusCode::CONFLICT, code, message)
+            }
+            EngineError::Storage(detail) => Self::internal("storage failure", &detail),
+            EngineError::Internal(detail) => Self::internal("internal failure", &detail),
+        }
+    }
+}
+
+/// The error JSON, as documented in the OpenAPI schema.
+#[derive(Serialize, ToSchema)]
+pub struct ErrorBody {
+    pub error: ErrorDetail,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct ErrorDetail {
+    /// Stable snake_case code for programs.
+    pub code: String,
+    /// Human-readable explanation.
+    pub message: String,
+    /// Per-field problems, for validation errors.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<Object>)]
+    pub details: Option<Value>,
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let body = ErrorBody {
+            error: ErrorDetail {
+                code: self.code.to_owned(),
+                message: self.message,
+                details: self.details,
+            },
+        };
+        let mut response = (self.status, axum::Json(body)).into_response();
+        if self.status == StatusCode::UNAUTHORIZED {
+            response
+                .headers_mut()
+                .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+        }
+        response
+    }
+}

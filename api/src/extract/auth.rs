@@ -1,0 +1,53 @@
+//! `AuthUser`: the caller proven by `Authorization: Bearer <access JWT>`. A missing,
+//! malformed, forged or expired token is a 401, and so is the token of a deleted user.
+
+use axum::extract::FromRequestParts;
+use axum::http::{header, request::Parts};
+use uuid::Uuid;
+
+use crate::error::ApiError;
+use crate::state::AppState;
+
+#[derive(Debug, Clone, Copy)]
+pub struct AuthUser {
+    pub id: Uuid,
+}
+
+/// The token of an `Authorization: Bearer` header; `Err` when the header is present
+/// but not a bearer token.
+pub(crate) fn bearer_token(parts: &Parts) -> Result<Option<&str>, ApiError> {
+    let Some(value) = parts.headers.get(header::AUTHORIZATION) else {
+        return Ok(None);
+    };
+    let text = value.to_str().map_err(|_| malformed())?;
+    let (scheme, token) = text.split_once(' ').ok_or_else(malformed)?;
+    if !scheme.eq_ignore_ascii_case("bearer") || token.trim().is_empty() {
+        return Err(malformed());
+    }
+    Ok(Some(token.trim()))
+}
+
+fn malformed() -> ApiError {
+    ApiError::unauthorized(
+        "invalid_token",
+        "the Authorization header must be `Bearer <token>`",
+    )
+}
+
+impl FromRequestParts<AppState> for AuthUser {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        let token = bearer_token(parts)?.ok_or_else(|| {
+            ApiError::unauthorized("unauthorized", "this route needs a bearer token")
+        })?;
+        let claims = state.accounts.keys().verify(token)?;
+        if !state.store.user_exists(claims.sub).await? {
+            return Err(ApiError::unauthorized(
+                "invalid_token",
+                "the account of this token no longer exists",
+            ));
+        }
+        Ok(Self { id: claims.sub })
+    }
+}

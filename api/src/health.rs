@@ -1,0 +1,43 @@
+//! `/healthz` (the process lives) and `/readyz` (the database answers).
+
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::Json;
+use serde::Serialize;
+use utoipa::ToSchema;
+use utoipa_axum::{router::OpenApiRouter, routes};
+
+use crate::error::{ApiError, ApiResult, ErrorBody};
+use crate::state::AppState;
+
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(healthz))
+        .routes(routes!(readyz))
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct HealthView {
+    status: &'static str,
+}
+
+/// 200 while the process lives.
+#[utoipa::path(get, path = "/healthz", tag = "operations", responses((status = 200, body = HealthView)))]
+async fn healthz() -> Json<HealthView> {
+    Json(HealthView { status: "ok" })
+}
+
+/// 200 when the database answers, else 503.
+#[utoipa::path(get, path = "/readyz", tag = "operations",
+    responses((status = 200, body = HealthView), (status = 503, body = ErrorBody)))]
+async fn readyz(State(state): State<AppState>) -> ApiResult<Json<HealthView>> {
+    state.store.ping().await.map_err(|err| {
+        tracing::warn!(error = %err, "readiness check failed");
+        ApiError::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "not_ready",
+            "the database does not answer",
+        )
+    })?;
+    Ok(Json(HealthView { status: "ready" }))
+}

@@ -1,0 +1,64 @@
+//! The HugMood HTTP API over the engine: REST under `/api/v1`, health routes and the
+//! OpenAPI document. `router(state)` builds it; `serve` runs it until shutdown.
+
+pub mod error;
+pub mod extract;
+mod fallback;
+mod health;
+mod openapi;
+pub mod rest;
+pub mod state;
+pub mod views;
+
+use axum::extract::DefaultBodyLimit;
+use axum::{routing::get, Json, Router};
+use std::sync::Arc;
+use tokio::net::TcpListener;
+use tokio_util::sync::CancellationToken;
+use tower_http::trace::TraceLayer;
+use utoipa::OpenApi;
+use utoipa_axum::router::OpenApiRouter;
+
+pub use error::{ApiError, ApiResult};
+pub use state::{ApiSettings, AppState};
+
+/// The OpenAPI document and the routes it describes, built together.
+fn documented_routes() -> (Router<AppState>, utoipa::openapi::OpenApi) {
+    OpenApiRouter::with_openapi(openapi::ApiDoc::openapi())
+        .nest("/api/v1", rest::router())
+        .merge(health::router())
+        .split_for_parts()
+}
+
+/// The OpenAPI document of the REST API.
+pub fn openapi_document() -> utoipa::openapi::OpenApi {
+    documented_routes().1
+}
+
+/// The whole HTTP application.
+pub fn router(state: AppState) -> Router {
+    let (routes, document) = documented_routes();
+    let document = Arc::new(document);
+    routes
+        .route(
+            "/api/v1/openapi.json",
+            get(move || async move { Json(document.as_ref().clone()) }),
+        )
+        .fallback(fallback::not_found)
+        .method_not_allowed_fallback(fallback::method_not_allowed)
+        .layer(DefaultBodyLimit::max(state.settings.body_limit_bytes))
+        .layer(TraceLayer::new_for_http())
+        .with_state(state)
+}
+
+/// Serves `router(state)` on `listener` until `shutdown` is cancelled, then lets
+/// in-flight requests finish.
+pub async fn serve(
+    listener: TcpListener,
+    state: AppState,
+    shutdown: CancellationToken,
+) -> std::io::Result<()> {
+    axum::serve(listener, router(state))
+        .with_graceful_shutdown(shutdown.cancelled_owned())
+        .await
+}

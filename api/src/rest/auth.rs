@@ -1,0 +1,132 @@
+//! `/auth`: register, login, refresh, logout, anonymous.
+
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::Json;
+use hugmood_actors::domain::account::Registration;
+use hugmood_actors::domain::validation::FieldErrors;
+use serde::Deserialize;
+use utoipa::ToSchema;
+use utoipa_axum::{router::OpenApiRouter, routes};
+
+use crate::error::{ApiError, ApiResult, ErrorBody};
+use crate::extract::{AuthUser, JsonBody};
+use crate::state::AppState;
+use crate::views::AuthView;
+
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(register))
+        .routes(routes!(login))
+        .routes(routes!(refresh))
+        .routes(routes!(logout))
+        .routes(routes!(anonymous))
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct RegisterBody {
+    /// 3–30 characters: letters, digits, underscore.
+    username: Option<String>,
+    email: Option<String>,
+    /// At least 8 characters.
+    password: Option<String>,
+    display_name: Option<String>,
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct LoginBody {
+    /// Username or email.
+    login: Option<String>,
+    password: Option<String>,
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct RefreshBody {
+    refresh_token: Option<String>,
+}
+
+/// The value of a required field, or a 400 naming it.
+fn required(value: Option<String>, field: &str, errors: &mut FieldErrors) -> String {
+    value.filter(|v| !v.is_empty()).unwrap_or_else(|| {
+        errors.add(field, "is required");
+        String::new()
+    })
+}
+
+/// Create an account and sign in.
+#[utoipa::path(post, path = "/auth/register", tag = "auth", request_body = RegisterBody,
+    responses((status = 201, body = AuthView), (status = 400, body = ErrorBody),
+              (status = 409, description = "username_taken or email_taken", body = ErrorBody)))]
+async fn register(
+    State(state): State<AppState>,
+    JsonBody(body): JsonBody<RegisterBody>,
+) -> ApiResult<(StatusCode, Json<AuthView>)> {
+    let registration =
+        Registration::parse(body.username, body.email, body.password, body.display_name)
+            .map_err(|e| ApiError::validation(&e))?;
+    let session = state.accounts.register(registration).await?;
+    Ok((StatusCode::CREATED, Json(session.into())))
+}
+
+/// Sign in with username or email and password.
+#[utoipa::path(post, path = "/auth/login", tag = "auth", request_body = LoginBody,
+    responses((status = 200, body = AuthView), (status = 400, body = ErrorBody),
+              (status = 401, description = "invalid_credentials", body = ErrorBody)))]
+async fn login(
+    State(state): State<AppState>,
+    JsonBody(body): JsonBody<LoginBody>,
+) -> ApiResult<Json<AuthView>> {
+    let mut errors = FieldErrors::default();
+    let login = required(body.login, "login", &mut errors);
+    let password = required(body.password, "password", &mut errors);
+    errors
+        .into_result(())
+        .map_err(|e| ApiError::validation(&e))?;
+    Ok(Json(state.accounts.login(&login, &password).await?.into()))
+}
+
+/// Trade a refresh token for a new pair; the old token is spent. Presenting a spent
+/// token revokes its whole family.
+#[utoipa::path(post, path = "/auth/refresh", tag = "auth", request_body = RefreshBody,
+    responses((status = 200, body = AuthView), (status = 400, body = ErrorBody),
+              (status = 401, description = "invalid_refresh_token", body = ErrorBody)))]
+async fn refresh(
+    State(state): State<AppState>,
+    JsonBody(body): JsonBody<RefreshBody>,
+) -> ApiResult<Json<AuthView>> {
+    let mut errors = FieldErrors::default();
+    let token = required(body.refresh_token, "refreshToken", &mut errors);
+    errors
+        .into_result(())
+        .map_err(|e| ApiError::validation(&e))?;
+    Ok(Json(state.accounts.refresh(&token).await?.into()))
+}
+
+/// End the session of a refresh token (its whole family).
+#[utoipa::path(post, path = "/auth/logout", tag = "auth", request_body = RefreshBody,
+    security(("bearer" = [])),
+    responses((status = 204), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody)))]
+async fn logout(
+    State(state): State<AppState>,
+    user: AuthUser,
+    JsonBody(body): JsonBody<RefreshBody>,
+) -> ApiResult<StatusCode> {
+    let mut errors = FieldErrors::default();
+    let token = required(body.refresh_token, "refreshToken", &mut errors);
+    errors
+        .into_result(())
+        .map_err(|e| ApiError::validation(&e))?;
+    state.accounts.logout(user.id, &token).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Create an anonymous account (`isAnonymous: true`) and sign in.
+#[utoipa::path(post, path = "/auth/anonymous", tag = "auth", responses((status = 201, body = AuthView)))]
+async fn anonymous(State(state): State<AppState>) -> ApiResult<(StatusCode, Json<AuthView>)> {
+    Ok((
+        StatusCode::CREATED,
+        Json(state.accounts.anonymous().await?.into()),
+    ))
+}

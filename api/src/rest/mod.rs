@@ -1,0 +1,26 @@
+//! The REST API under `/api/v1`: one module per resource, each exposing `router()`,
+//! merged here. Handlers carry their OpenAPI description, so the document served at
+//! `/api/v1/openapi.json` lists exactly the routes that exist.
+
+mod auth;
+mod blocks;
+mod friends;
+mod pagination;
+mod privacy;
+mod users;
+
+use utoipa_axum::router::OpenApiRouter;
+
+use crate::state::AppState;
+
+pub use pagination::PageQuery;
+
+/// Every `/api/v1` resource, paths relative to that prefix.
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .merge(auth::router())
+        .merge(users::router())
+        .merge(privacy::router())
+        .merge(friends::router())
+        .merge(blocks::router())
+}

@@ -1,0 +1,146 @@
+//! `/users`: one's own profile (read, update, delete), public profiles and search.
+
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::Json;
+use hugmood_actors::domain::user::ProfileUpdate;
+use serde::{Deserialize, Deserializer};
+use utoipa::{IntoParams, ToSchema};
+use utoipa_axum::{router::OpenApiRouter, routes};
+
+use super::PageQuery;
+use crate::error::{ApiError, ApiResult, ErrorBody};
+use crate::extract::{AuthUser, JsonBody, PathId, QueryParams};
+use crate::state::AppState;
+use crate::views::{PageView, UserView};
+
+/// Largest `per_page` of the user search.
+const SEARCH_PER_PAGE_CAP: u32 = 100;
+/// Longest search text accepted.
+const QUERY_MAX: usize = 100;
+
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(me, update_me, delete_me))
+        .routes(routes!(profile))
+        .routes(routes!(search))
+}
+
+/// One's own profile, email included.
+#[utoipa::path(get, path = "/users/me", tag = "users", security(("bearer" = [])),
+    responses((status = 200, body = UserView), (status = 401, body = ErrorBody)))]
+async fn me(State(state): State<AppState>, user: AuthUser) -> ApiResult<Json<UserView>> {
+    let me = state.store.user_by_id(user.id).await?.ok_or_else(gone)?;
+    Ok(Json(UserView::own(me)))
+}
+
+/// The account disappeared between authentication and the read.
+fn gone() -> ApiError {
+    ApiError::unauthorized(
+        "invalid_token",
+        "the account of this token no longer exists",
+    )
+}
+
+/// Present-but-null and absent differ: `Some(None)` clears, `None` keeps.
+fn nullable<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Option<String>>, D::Error> {
+    Option::<String>::deserialize(d).map(Some)
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ProfileBody {
+    /// 1–50 characters.
+    display_name: Option<String>,
+    /// Up to 500 characters; null clears it.
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<String>)]
+    bio: Option<Option<String>>,
+    /// An http(s) URL; null clears it.
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<String>)]
+    profile_image: Option<Option<String>>,
+    /// Up to 100 characters; null clears it.
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<String>)]
+    status: Option<Option<String>>,
+}
+
+/// Update some of `displayName`, `bio`, `profileImage`, `status`.
+#[utoipa::path(patch, path = "/users/me", tag = "users", security(("bearer" = [])), request_body = ProfileBody,
+    responses((status = 200, body = UserView), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody)))]
+async fn update_me(
+    State(state): State<AppState>,
+    user: AuthUser,
+    JsonBody(body): JsonBody<ProfileBody>,
+) -> ApiResult<Json<UserView>> {
+    let update = ProfileUpdate {
+        display_name: body.display_name,
+        bio: body.bio,
+        profile_image: body.profile_image,
+        status: body.status,
+    };
+    update.validate().map_err(|e| ApiError::validation(&e))?;
+    let updated = state
+        .store
+        .update_profile(user.id, &update)
+        .await?
+        .ok_or_else(gone)?;
+    Ok(Json(UserView::own(updated)))
+}
+
+/// Delete one's account and everything it owns.
+#[utoipa::path(delete, path = "/users/me", tag = "users", security(("bearer" = [])),
+    responses((status = 204), (status = 401, body = ErrorBody)))]
+async fn delete_me(State(state): State<AppState>, user: AuthUser) -> ApiResult<StatusCode> {
+    state.store.delete_user(user.id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// A user's public profile; 404 if they blocked the caller.
+#[utoipa::path(get, path = "/users/{id}", tag = "users", security(("bearer" = [])),
+    params(("id" = uuid::Uuid, Path, description = "User id")),
+    responses((status = 200, body = UserView), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody)))]
+async fn profile(
+    State(state): State<AppState>,
+    user: AuthUser,
+    PathId(id): PathId,
+) -> ApiResult<Json<UserView>> {
+    let found = state.social.visible_user(user.id, id).await?;
+    Ok(Json(UserView::for_viewer(found, user.id)))
+}
+
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct SearchQuery {
+    /// Text to find in usernames and display names (1–100 characters).
+    q: Option<String>,
+    page: Option<i64>,
+    per_page: Option<i64>,
+}
+
+/// Search users by username or display name.
+#[utoipa::path(get, path = "/users", tag = "users", security(("bearer" = [])), params(SearchQuery),
+    responses((status = 200, body = PageView<UserView>), (status = 400, body = ErrorBody)))]
+async fn search(
+    State(state): State<AppState>,
+    user: AuthUser,
+    QueryParams(query): QueryParams<SearchQuery>,
+) -> ApiResult<Json<PageView<UserView>>> {
+    let page = PageQuery {
+        page: query.page,
+        per_page: query.per_page,
+    }
+    .request(SEARCH_PER_PAGE_CAP)?;
+    let text = query.q.as_deref().map(str::trim).unwrap_or_default();
+    if text.is_empty() || text.chars().count() > QUERY_MAX {
+        return Err(ApiError::invalid_field(
+            "q",
+            format!("must be 1 to {QUERY_MAX} characters"),
+        ));
+    }
+    let found = state.store.search_users(user.id, text, page).await?;
+    Ok(Json(PageView::from_paged(found, |u| {
+        UserView::for_viewer(u, user.id)
+    })))
+}

@@ -1,0 +1,55 @@
+//! The command line: `hugmood [--config FILE] <serve|migrate|seed|token>`.
+
+use clap::{Parser, Subcommand};
+use std::path::PathBuf;
+
+#[derive(Debug, Parser)]
+#[command(name = "hugmood", version, about = "HugMood realtime notification hub")]
+pub struct Cli {
+    /// A TOML file overriding config/default.toml (HUGMOOD_* variables override both).
+    #[arg(long, global = true, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the hub (the default): migrate the database, then serve HTTP.
+    Serve,
+    /// Apply pending database migrations and exit.
+    Migrate,
+    /// Create demo users with friendships (and print or write their tokens).
+    Seed(SeedArgs),
+    /// Print an access token for a user, for load tests and curl.
+    Token(TokenArgs),
+}
+
+#[derive(Debug, clap::Args)]
+pub struct SeedArgs {
+    /// How many users to create.
+    #[arg(long, default_value_t = 20)]
+    pub users: u32,
+    /// Username prefix: users are `<prefix>_<n>`.
+    #[arg(long, default_value = "demo")]
+    pub prefix: String,
+    /// Friends per user, in a ring (each user befriends the next N).
+    #[arg(long, default_value_t = 3)]
+    pub friends: u32,
+    /// Write `<user id> <access token>` per seeded user to this file.
+    #[arg(long, value_name = "FILE")]
+    pub tokens_out: Option<PathBuf>,
+    /// Lifetime of the written tokens in seconds (default: access_token_ttl_secs).
+    #[arg(long, value_name = "SECS")]
+    pub token_ttl: Option<u64>,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct TokenArgs {
+    /// Username or email of the user.
+    #[arg(long)]
+    pub user: String,
+    /// Lifetime in seconds (default: access_token_ttl_secs).
+    #[arg(long, value_name = "SECS")]
+    pub ttl: Option<u64>,
+}

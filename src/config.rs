@@ -1,0 +1,254 @@
+//! Typed configuration, in layers: the built-in `config/default.toml`, then an optional
+//! file given with `--config`, then `HUGMOOD_*` environment variables. Unknown keys in
+//! a file are errors (a typo must not silently keep a default); the whole result is
+//! validated before anything starts.
+
+use anyhow::{bail, Context};
+use serde::Deserialize;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use toml::{Table, Value};
+
+/// The defaults, built into the binary so it runs from any directory.
+pub const DEFAULTS: &str = include_str!("../config/default.toml");
+
+/// The development JWT secret of `config/default.toml`; refused in cluster mode.
+pub const DEV_JWT_SECRET: &str = "hugmood-dev-secret-change-me";
+
+/// Prefix of the environment variables that override settings.
+pub const ENV_PREFIX: &str = "HUGMOOD_";
+
+/// Keys that have no default value and so are absent from `DEFAULTS`.
+const OPTIONAL_KEYS: &[&str] = &["redis_url", "jwt_secret_file"];
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LogFormat {
+    Text,
+    Json,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    pub bind: String,
+    pub database_url: String,
+    pub redis_url: Option<String>,
+    pub jwt_secret: String,
+    /// A file holding the JWT secret; wins over `jwt_secret` when set.
+    pub jwt_secret_file: Option<PathBuf>,
+    pub access_token_ttl_secs: u64,
+    pub refresh_token_ttl_secs: u64,
+    pub heartbeat_secs: u64,
+    pub hug_rate_per_minute: u32,
+    pub log_format: LogFormat,
+    pub body_limit_bytes: usize,
+    pub db_max_connections: u32,
+    pub shutdown_grace_secs: u64,
+}
+
+/// A loaded configuration and the warnings met on the way (logged once logging is up).
+pub struct Loaded {
+    pub config: Config,
+    pub warnings: Vec<String>,
+}
+
+impl Config {
+    /// The built-in defaults alone: embedded mode on `127.0.0.1:8080`.
+    pub fn defaults() -> Self {
+        let table: Table = DEFAULTS.parse().expect("config/default.toml is valid TOML");
+        Table::try_into(table).expect("config/default.toml matches Config")
+    }
+
+    /// Defaults, then `file`, then the process environment.
+    pub fn load(file: Option<&Path>) -> anyhow::Result<Loaded> {
+        let file_text = match file {
+            Some(path) => Some(
+                std::fs::read_to_string(path)
+                    .with_context(|| format!("cannot read config file {}", path.display()))?,
+            ),
+            None => None,
+        };
+        Self::from_layers(file_text.as_deref(), std::env::vars())
+    }
+
+    /// Defaults, then the text of an override file, then `HUGMOOD_*` variables of `env`.
+    pub fn from_layers(
+        file: Option<&str>,
+        env: impl IntoIterator<Item = (String, String)>,
+    ) -> anyhow::Result<Loaded> {
+        let mut warnings = Vec::new();
+        let mut table: Table = DEFAULTS
+            .parse()
+            .context("built-in defaults are not valid TOML")?;
+        if let Some(text) = file {
+            let overrides: Table = text.parse().context("config file is not valid TOML")?;
+            if overrides.contains_key("jwt_secret") {
+                warnings.push("jwt_secret is set in a config file; prefer HUGMOOD_JWT_SECRET or jwt_secret_file".into());
+            }
+            table.extend(overrides);
+        }
+        for (name, raw) in env {
+            let Some(key) = name.strip_prefix(ENV_PREFIX).map(str::to_ascii_lowercase) else {
+                continue;
+            };
+            let value = match table.get(&key) {
+                Some(default) => coerce(&name, &raw, default)?,
+                None if OPTIONAL_KEYS.contains(&key.as_str()) => Value::String(raw),
+                None => {
+                    warnings.push(format!("unknown setting {name} ignored"));
+                    continue;
+                }
+            };
+            table.insert(key, value);
+        }
+        let mut config: Config = Table::try_into(table).context("invalid configuration")?;
+        if let Some(path) = &config.jwt_secret_file {
+            let secret = std::fs::read_to_string(path)
+                .with_context(|| format!("cannot read jwt_secret_file {}", path.display()))?;
+            config.jwt_secret = secret.trim().to_owned();
+        }
+        config.validate()?;
+        Ok(Loaded { config, warnings })
+    }
+
+    /// Whether this node runs as part of a cluster (shared database or bus).
+    pub fn is_cluster(&self) -> bool {
+        self.redis_url.is_some() || !self.database_url.starts_with("sqlite:")
+    }
+
+    pub fn validate(&self) -> anyhow::Result<()> {
+        self.bind
+            .parse::<SocketAddr>()
+            .with_context(|| format!("bind {:?} is not an address:port", self.bind))?;
+        if !["sqlite:", "postgres:", "postgresql:"]
+            .iter()
+            .any(|p| self.database_url.starts_with(p))
+        {
+            bail!("database_url must start with sqlite: or postgres:");
+        }
+        if let Some(url) = &self.redis_url {
+            if !url.starts_with("redis://") && !url.starts_with("rediss://") {
+                bail!("redis_url must start with redis:// or rediss://");
+            }
+        }
+        if self.is_cluster() && self.jwt_secret == DEV_JWT_SECRET {
+            bail!("refusing to start in cluster mode with the development JWT secret: set HUGMOOD_JWT_SECRET");
+        }
+        if self.jwt_secret.len() < 16 {
+            bail!("jwt_secret must be at least 16 characters");
+        }
+        for (key, value) in [
+            ("access_token_ttl_secs", self.access_token_ttl_secs),
+            ("refresh_token_ttl_secs", self.refresh_token_ttl_secs),
+            ("heartbeat_secs", self.heartbeat_secs),
+            ("hug_rate_per_minute", u64::from(self.hug_rate_per_minute)),
+            ("db_max_connections", u64::from(self.db_max_connections)),
+        ] {
+            if value == 0 {
+                bail!("{key} must be greater than 0");
+            }
+        }
+        if self.body_limit_bytes < 1024 {
+            bail!("body_limit_bytes must be at least 1024");
+        }
+        Ok(())
+    }
+}
+
+/// Reads an environment value as the type its key has in the defaults.
+fn coerce(name: &str, raw: &str, like: &Value) -> anyhow::Result<Value> {
+    Ok(match like {
+        Value::Integer(_) => Value::Integer(
+            raw.trim()
+                .parse()
+                .with_context(|| format!("{name} must be a whole number"))?,
+        ),
+        Value::Boolean(_) => Value::Boolean(
+            raw.trim()
+                .parse()
+                .with_context(|| format!("{name} must be true or false"))?,
+        ),
+        Value::Float(_) => Value::Float(
+            raw.trim()
+                .parse()
+                .with_context(|| format!("{name} must be a number"))?,
+        ),
+        _ => Value::String(raw.to_owned()),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn env(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
+    }
+
+    #[test]
+    fn defaults_are_embedded_mode() {
+        let config = Config::defaults();
+        assert_eq!(config.bind, "127.0.0.1:8080");
+        assert!(!config.is_cluster());
+        config.validate().expect("defaults are valid");
+    }
+
+    #[test]
+    fn env_overrides_file_overrides_defaults() {
+        let loaded = Config::from_layers(
+            Some("bind = \"127.0.0.1:9000\"\nheartbeat_secs = 5"),
+            env(&[
+                ("HUGMOOD_HEARTBEAT_SECS", "7"),
+                ("HUGMOOD_DATABASE_URL", "sqlite://x.db"),
+                ("PATH", "/bin"),
+            ]),
+        )
+        .expect("loads");
+        assert_eq!(loaded.config.bind, "127.0.0.1:9000");
+        assert_eq!(loaded.config.heartbeat_secs, 7);
+        assert_eq!(loaded.config.database_url, "sqlite://x.db");
+        assert!(loaded.warnings.is_empty());
+    }
+
+    #[test]
+    fn unknown_file_key_is_an_error_and_unknown_env_a_warning() {
+        let err = Config::from_layers(Some("heartbeat_sec = 5"), env(&[]))
+            .err()
+            .expect("rejected");
+        assert!(format!("{err:#}").contains("heartbeat_sec"), "{err:#}");
+        let loaded = Config::from_layers(None, env(&[("HUGMOOD_NOPE", "1")])).expect("loads");
+        assert_eq!(
+            loaded.warnings,
+            vec!["unknown setting HUGMOOD_NOPE ignored".to_string()]
+        );
+    }
+
+    #[test]
+    fn bad_values_are_refused() {
+        assert!(Config::from_layers(None, env(&[("HUGMOOD_HEARTBEAT_SECS", "soon")])).is_err());
+        assert!(Config::from_layers(None, env(&[("HUGMOOD_BIND", "nowhere")])).is_err());
+        assert!(Config::from_layers(None, env(&[("HUGMOOD_LOG_FORMAT", "xml")])).is_err());
+    }
+
+    #[test]
+    fn cluster_mode_refuses_the_dev_secret() {
+        let cluster = [
+            ("HUGMOOD_DATABASE_URL", "postgres://db/hugmood"),
+            ("HUGMOOD_REDIS_URL", "redis://r:6379"),
+        ];
+        let err = Config::from_layers(None, env(&cluster))
+            .err()
+            .expect("refused");
+        assert!(format!("{err:#}").contains("JWT"), "{err:#}");
+        let mut with_secret = cluster.to_vec();
+        with_secret.push(("HUGMOOD_JWT_SECRET", "a-long-enough-real-secret"));
+        assert!(Config::from_layers(None, env(&with_secret))
+            .expect("loads")
+            .config
+            .is_cluster());
+    }
+}

@@ -1,0 +1,120 @@
+//! The `hugmood` hub: wires configuration, storage, the engine and the HTTP API
+//! together. `run(config, listener)` starts a whole hub and hands back a handle, so
+//! tests drive the real server on an ephemeral port.
+
+pub mod cli;
+pub mod config;
+pub mod seed;
+pub mod telemetry;
+
+use anyhow::Context;
+use hugmood_actors::auth::{Accounts, AuthSettings, JwtKeys};
+use hugmood_actors::store::{self, Store, StoreOptions};
+use hugmood_api::{ApiSettings, AppState};
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::net::TcpListener;
+use tokio::task::JoinHandle;
+use tokio_util::sync::CancellationToken;
+
+pub use config::Config;
+
+/// A running hub.
+pub struct Hub {
+    addr: SocketAddr,
+    shutdown: CancellationToken,
+    server: JoinHandle<std::io::Result<()>>,
+    grace: Duration,
+}
+
+impl Hub {
+    /// The address the hub listens on (useful with port 0).
+    pub fn local_addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// Cancelling this token starts a graceful shutdown.
+    pub fn shutdown_token(&self) -> CancellationToken {
+        self.shutdown.clone()
+    }
+
+    /// Stops accepting, lets in-flight requests finish within the grace period, and
+    /// returns once the server has stopped.
+    pub async fn shutdown(self) -> anyhow::Result<()> {
+        self.shutdown.cancel();
+        self.wait().await
+    }
+
+    /// Waits until the server stops (after the shutdown token is cancelled).
+    pub async fn wait(mut self) -> anyhow::Result<()> {
+        tokio::select! {
+            joined = &mut self.server => return Ok(joined.context("server task failed")??),
+            () = self.shutdown.cancelled() => {}
+        }
+        match tokio::time::timeout(self.grace, &mut self.server).await {
+            Ok(joined) => Ok(joined.context("server task failed")??),
+            Err(_) => {
+                tracing::warn!(
+                    grace_secs = self.grace.as_secs(),
+                    "requests still running after the grace period; stopping"
+                );
+                self.server.abort();
+                Ok(())
+            }
+        }
+    }
+}
+
+/// Opens the configured store and applies pending migrations.
+pub async fn open_store(config: &Config) -> anyhow::Result<Arc<dyn Store>> {
+    let options = StoreOptions {
+        max_connections: config.db_max_connections,
+    };
+    let store = store::connect(&config.database_url, &options)
+        .await
+        .context("cannot open the database")?;
+    store
+        .migrate()
+        .await
+        .context("cannot migrate the database")?;
+    Ok(store)
+}
+
+/// The account service for `config`, over `store`.
+pub fn accounts(config: &Config, store: Arc<dyn Store>) -> anyhow::Result<Accounts> {
+    let settings = AuthSettings {
+        access_ttl_secs: config.access_token_ttl_secs,
+        refresh_ttl_secs: config.refresh_token_ttl_secs,
+    };
+    Ok(Accounts::new(
+        store,
+        JwtKeys::new(config.jwt_secret.as_bytes()),
+        settings,
+    )?)
+}
+
+/// Starts a hub serving on `listener`: opens and migrates the database, builds the
+/// engine and the API, and returns once the server accepts connections.
+pub async fn run(config: Config, listener: TcpListener) -> anyhow::Result<Hub> {
+    config.validate()?;
+    let store = open_store(&config).await?;
+    let accounts = Arc::new(accounts(&config, store.clone())?);
+    let state = AppState::new(
+        store.clone(),
+        accounts,
+        ApiSettings {
+            body_limit_bytes: config.body_limit_bytes,
+        },
+    );
+    let addr = listener.local_addr()?;
+    let shutdown = CancellationToken::new();
+    let server = tokio::spawn(hugmood_api::serve(listener, state, shutdown.clone()));
+    tracing::info!(%addr, backend = store.backend(), "hub listening");
+    Ok(Hub {
+        addr,
+        shutdown,
+        server,
+        grace: Duration::from_secs(config.shutdown_grace_secs),
+    })
+}

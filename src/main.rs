@@ -1,0 +1,98 @@
+//! `hugmood`: parse the command line, load configuration, start logging, and run the
+//! chosen command. Everything else lives in the library.
+
+use anyhow::Context;
+use clap::Parser;
+use hugmood::cli::{Cli, Command};
+use hugmood::{config::Config, seed, telemetry};
+use tokio::net::TcpListener;
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let cli = Cli::parse();
+    let loaded = Config::load(cli.config.as_deref())?;
+    telemetry::init(loaded.config.log_format);
+    for warning in &loaded.warnings {
+        tracing::warn!("{warning}");
+    }
+    let config = loaded.config;
+    match cli.command.unwrap_or(Command::Serve) {
+        Command::Serve => serve(config).await,
+        Command::Migrate => {
+            hugmood::open_store(&config).await?;
+            tracing::info!("migrations applied");
+            Ok(())
+        }
+        Command::Seed(args) => {
+            let store = hugmood::open_store(&config).await?;
+            let keys = hugmood::accounts(&config, store.clone())?.keys().clone();
+            let ttl = args.token_ttl.unwrap_or(config.access_token_ttl_secs);
+            let started = std::time::Instant::now();
+            let report = seed::seed(store, &keys, &args, ttl).await?;
+            println!(
+                "seeded {} users ({} friendships) in {:.1}s; password: {}",
+                report.users,
+                report.friendships,
+                started.elapsed().as_secs_f64(),
+                seed::DEMO_PASSWORD
+            );
+            Ok(())
+        }
+        Command::Token(args) => {
+            let store = hugmood::open_store(&config).await?;
+            let user = store
+                .user_by_login(&args.user)
+                .await?
+                .with_context(|| format!("no user {:?}", args.user))?;
+            let keys = hugmood::accounts(&config, store)?.keys().clone();
+            let ttl = args.ttl.unwrap_or(config.access_token_ttl_secs);
+            println!(
+                "{}",
+                keys.issue(user.id, hugmood_actors::domain::time::now(), ttl)?
+            );
+            Ok(())
+        }
+    }
+}
+
+async fn serve(config: Config) -> anyhow::Result<()> {
+    let listener = TcpListener::bind(&config.bind)
+        .await
+        .with_context(|| format!("cannot listen on {}", config.bind))?;
+    let hub = hugmood::run(config, listener).await?;
+    let shutdown = hub.shutdown_token();
+    tokio::spawn(async move {
+        wait_for_signal().await;
+        tracing::info!("shutting down");
+        shutdown.cancel();
+    });
+    hub.wait().await
+}
+
+/// Resolves on Ctrl-C or SIGTERM.
+async fn wait_for_signal() {
+    let ctrl_c = async {
+        if let Err(err) = tokio::signal::ctrl_c().await {
+            tracing::error!(error = %err, "cannot listen for Ctrl-C");
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(err) => {
+                tracing::error!(error = %err, "cannot listen for SIGTERM");
+                std::future::pending::<()>().await;
+            }
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {}
+        () = term => {}
+    }
+}
