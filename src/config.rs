@@ -235,6 +235,14 @@ mod tests {
     }
 
     #[test]
+    fn example_files_load() {
+        let secret = env(&[("HUGMOOD_JWT_SECRET", "a-long-enough-real-secret")]);
+        for example in [include_str!("../config/cluster.example.toml"), include_str!("../config/docker.example.toml")] {
+            Config::from_layers(Some(example), secret.clone()).expect("example loads");
+        }
+    }
+
+    #[test]
     fn cluster_mode_refuses_the_dev_secret() {
         let cluster = [
             ("HUGMOOD_DATABASE_URL", "postgres://db/hugmood"),
