@@ -84,6 +84,11 @@ ensure_toolchain() {
         info "no C compiler found; installing gcc"
         apt_install gcc libc6-dev || die "a C compiler (cc) is required; install gcc"
     fi
+    # The README walk-through test drives the hub with curl.
+    if ! command -v curl >/dev/null 2>&1; then
+        info "curl not found; installing it"
+        apt_install curl || die "curl is required by the README walk-through test"
+    fi
     local component
     for component in fmt clippy; do
         if ! "$CARGO" "$component" --version >/dev/null 2>&1; then

@@ -7,6 +7,9 @@ use anyhow::{bail, Context};
 use serde::Deserialize;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use hugmood_actors::realtime::RealtimeSettings;
 use toml::{Table, Value};
 
 /// The defaults, built into the binary so it runs from any directory.
@@ -45,6 +48,13 @@ pub struct Config {
     pub body_limit_bytes: usize,
     pub db_max_connections: u32,
     pub shutdown_grace_secs: u64,
+    pub max_streams_per_user: usize,
+    pub stream_buffer: usize,
+    pub sse_retry_ms: u64,
+    pub user_idle_secs: u64,
+    pub event_retention_days: u64,
+    pub event_retention_per_user: i64,
+    pub hug_shards: usize,
 }
 
 /// A loaded configuration and the warnings met on the way (logged once logging is up).
@@ -112,6 +122,21 @@ impl Config {
         Ok(Loaded { config, warnings })
     }
 
+    /// The realtime engine's share of the settings.
+    pub fn realtime_settings(&self) -> RealtimeSettings {
+        RealtimeSettings {
+            max_streams_per_user: self.max_streams_per_user,
+            stream_buffer: self.stream_buffer,
+            user_idle: Duration::from_secs(self.user_idle_secs),
+            heartbeat: Duration::from_secs(self.heartbeat_secs),
+            retention_age: Duration::from_secs(self.event_retention_days * 24 * 3600),
+            retention_per_user: self.event_retention_per_user,
+            hug_shards: self.hug_shards,
+            hug_rate_per_minute: self.hug_rate_per_minute,
+            ..RealtimeSettings::default()
+        }
+    }
+
     /// Whether this node runs as part of a cluster (shared database or bus).
     pub fn is_cluster(&self) -> bool {
         self.redis_url.is_some() || !self.database_url.starts_with("sqlite:")
@@ -144,6 +169,12 @@ impl Config {
             ("heartbeat_secs", self.heartbeat_secs),
             ("hug_rate_per_minute", u64::from(self.hug_rate_per_minute)),
             ("db_max_connections", u64::from(self.db_max_connections)),
+            ("max_streams_per_user", self.max_streams_per_user as u64),
+            ("stream_buffer", self.stream_buffer as u64),
+            ("user_idle_secs", self.user_idle_secs),
+            ("event_retention_days", self.event_retention_days),
+            ("event_retention_per_user", self.event_retention_per_user.max(0) as u64),
+            ("hug_shards", self.hug_shards as u64),
         ] {
             if value == 0 {
                 bail!("{key} must be greater than 0");

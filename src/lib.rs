@@ -9,7 +9,10 @@ pub mod telemetry;
 
 use anyhow::Context;
 use hugmood_actors::auth::{Accounts, AuthSettings, JwtKeys};
+use hugmood_actors::hug::Hugs;
+use hugmood_actors::realtime::Realtime;
 use hugmood_actors::store::{self, Store, StoreOptions};
+use hugmood_api::state::Engine;
 use hugmood_api::{ApiSettings, AppState};
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -26,6 +29,7 @@ pub struct Hub {
     shutdown: CancellationToken,
     server: JoinHandle<std::io::Result<()>>,
     grace: Duration,
+    realtime: Realtime,
 }
 
 impl Hub {
@@ -48,6 +52,12 @@ impl Hub {
 
     /// Waits until the server stops (after the shutdown token is cancelled).
     pub async fn wait(mut self) -> anyhow::Result<()> {
+        let result = self.drain().await;
+        self.realtime.stop();
+        result
+    }
+
+    async fn drain(&mut self) -> anyhow::Result<()> {
         tokio::select! {
             joined = &mut self.server => return Ok(joined.context("server task failed")??),
             () = self.shutdown.cancelled() => {}
@@ -100,21 +110,21 @@ pub async fn run(config: Config, listener: TcpListener) -> anyhow::Result<Hub> {
     config.validate()?;
     let store = open_store(&config).await?;
     let accounts = Arc::new(accounts(&config, store.clone())?);
-    let state = AppState::new(
-        store.clone(),
-        accounts,
-        ApiSettings {
-            body_limit_bytes: config.body_limit_bytes,
-        },
-    );
+    let realtime = Realtime::start(store.clone(), config.realtime_settings()).await?;
+    let hugs = Hugs::start(store.clone(), realtime.clone()).await?;
+    let engine = Engine { store: store.clone(), accounts, realtime: realtime.clone(), hugs };
+    let settings = ApiSettings { body_limit_bytes: config.body_limit_bytes, sse_retry_ms: config.sse_retry_ms };
+    let state = AppState::new(engine, settings);
     let addr = listener.local_addr()?;
     let shutdown = CancellationToken::new();
     let server = tokio::spawn(hugmood_api::serve(listener, state, shutdown.clone()));
+    // One token fans out: streams are told to reconnect while the server drains.
+    let drain = shutdown.clone();
+    let notice = realtime.clone();
+    tokio::spawn(async move {
+        drain.cancelled().await;
+        notice.shutdown();
+    });
     tracing::info!(%addr, backend = store.backend(), "hub listening");
-    Ok(Hub {
-        addr,
-        shutdown,
-        server,
-        grace: Duration::from_secs(config.shutdown_grace_secs),
-    })
+    Ok(Hub { addr, shutdown, server, grace: Duration::from_secs(config.shutdown_grace_secs), realtime })
 }

@@ -23,6 +23,9 @@ pub enum EngineError {
     /// The request clashes with the current state (a taken name, a pending request).
     #[error("{message}")]
     Conflict { code: &'static str, message: String },
+    /// Too many requests; the client may retry after this many seconds.
+    #[error("rate limited; retry in {retry_after_secs} s")]
+    RateLimited { retry_after_secs: u64 },
     /// The store failed; the text is for logs only, never for clients.
     #[error("storage: {0}")]
     Storage(String),

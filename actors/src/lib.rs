@@ -1,10 +1,16 @@
-//! The HugMood engine: domain rules, durable storage and (later) the actors and bus
-//! that carry realtime events. Knows nothing of HTTP.
+//! The HugMood engine: domain rules, durable storage, and the actors and bus that
+//! carry realtime events. Knows nothing of HTTP.
 
 pub mod auth;
+pub mod bus;
 pub mod domain;
 pub mod error;
+pub mod hug;
+pub mod moods;
+pub mod observe;
+pub mod realtime;
 pub mod social;
 pub mod store;
+pub mod user;
 
 pub use error::{EngineError, EngineResult};

@@ -122,4 +122,7 @@ store_suite!(
     blocking_ends_friendship_and_pending_requests,
     deleting_a_user_removes_what_they_own,
     bulk_inserts,
+    mood_entries_round_trip_and_filter,
+    mood_points_and_entry_times,
+    idempotency_claims_replay_and_expire,
 );

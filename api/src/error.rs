@@ -16,6 +16,8 @@ pub struct ApiError {
     code: &'static str,
     message: String,
     details: Option<Value>,
+    /// Seconds for the `Retry-After` header of a 429.
+    retry_after: Option<u64>,
 }
 
 /// Result alias for handlers.
@@ -28,6 +30,7 @@ impl ApiError {
             code,
             message: message.into(),
             details: None,
+            retry_after: None,
         }
     }
 
@@ -101,6 +104,10 @@ impl From<EngineError> for ApiError {
             EngineError::Conflict { code, message } => {
                 Self::new(StatusCode::CONFLICT, code, message)
             }
+            EngineError::RateLimited { retry_after_secs } => Self {
+                retry_after: Some(retry_after_secs),
+                ..Self::new(StatusCode::TOO_MANY_REQUESTS, "rate_limited", "too many requests; slow down")
+            },
             EngineError::Storage(detail) => Self::internal("storage failure", &detail),
             EngineError::Internal(detail) => Self::internal("internal failure", &detail),
         }
@@ -135,6 +142,9 @@ impl IntoResponse for ApiError {
             },
         };
         let mut response = (self.status, axum::Json(body)).into_response();
+        if let Some(secs) = self.retry_after {
+            response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(secs));
+        }
         if self.status == StatusCode::UNAUTHORIZED {
             response
                 .headers_mut()

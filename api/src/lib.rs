@@ -4,9 +4,12 @@
 pub mod error;
 pub mod extract;
 mod fallback;
+pub mod graphql;
 mod health;
+mod longpoll;
 mod openapi;
 pub mod rest;
+mod sse;
 pub mod state;
 pub mod views;
 
@@ -25,7 +28,7 @@ pub use state::{ApiSettings, AppState};
 /// The OpenAPI document and the routes it describes, built together.
 fn documented_routes() -> (Router<AppState>, utoipa::openapi::OpenApi) {
     OpenApiRouter::with_openapi(openapi::ApiDoc::openapi())
-        .nest("/api/v1", rest::router())
+        .nest("/api/v1", rest::router().merge(sse::router()).merge(longpoll::router()))
         .merge(health::router())
         .split_for_parts()
 }
@@ -44,6 +47,7 @@ pub fn router(state: AppState) -> Router {
             "/api/v1/openapi.json",
             get(move || async move { Json(document.as_ref().clone()) }),
         )
+        .merge(graphql::router())
         .fallback(fallback::not_found)
         .method_not_allowed_fallback(fallback::method_not_allowed)
         .layer(DefaultBodyLimit::max(state.settings.body_limit_bytes))

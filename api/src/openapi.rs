@@ -13,6 +13,9 @@ use utoipa::{Modify, OpenApi};
         (name = "users", description = "Profiles, search and privacy"),
         (name = "friends", description = "Friend requests and friendships"),
         (name = "blocks", description = "Blocking users"),
+        (name = "moods", description = "Mood entries, analytics and streaks"),
+        (name = "hugs", description = "Hugs"),
+        (name = "realtime", description = "SSE stream and long-poll"),
         (name = "operations", description = "Health and readiness"),
     )
 )]

@@ -1,6 +1,9 @@
 //! `AppState`: what every handler may reach, cheap to clone.
 
 use hugmood_actors::auth::Accounts;
+use hugmood_actors::hug::Hugs;
+use hugmood_actors::moods::Moods;
+use hugmood_actors::realtime::Realtime;
 use hugmood_actors::social::Social;
 use hugmood_actors::store::Store;
 use std::sync::Arc;
@@ -10,6 +13,9 @@ pub struct AppState {
     pub store: Arc<dyn Store>,
     pub accounts: Arc<Accounts>,
     pub social: Arc<Social>,
+    pub moods: Arc<Moods>,
+    pub hugs: Hugs,
+    pub realtime: Realtime,
     pub settings: ApiSettings,
 }
 
@@ -18,15 +24,30 @@ pub struct AppState {
 pub struct ApiSettings {
     /// Largest accepted request body in bytes.
     pub body_limit_bytes: usize,
+    /// The `retry:` hint sent to SSE clients, in milliseconds.
+    pub sse_retry_ms: u64,
+}
+
+/// The engine services the API serves.
+pub struct Engine {
+    pub store: Arc<dyn Store>,
+    pub accounts: Arc<Accounts>,
+    pub realtime: Realtime,
+    pub hugs: Hugs,
 }
 
 impl AppState {
-    pub fn new(store: Arc<dyn Store>, accounts: Arc<Accounts>, settings: ApiSettings) -> Self {
+    pub fn new(engine: Engine, settings: ApiSettings) -> Self {
+        let store = engine.store;
         let social = Arc::new(Social::new(store.clone()));
+        let moods = Arc::new(Moods::new(store.clone()));
         Self {
             store,
-            accounts,
+            accounts: engine.accounts,
             social,
+            moods,
+            hugs: engine.hugs,
+            realtime: engine.realtime,
             settings,
         }
     }

@@ -2,9 +2,15 @@
 //! next to its code.
 
 pub mod account;
+pub mod analytics;
+pub mod event;
+pub mod hug;
+pub mod idempotency;
+pub mod mood;
 pub mod page;
 pub mod session;
 pub mod social;
+pub mod streak;
 pub mod time;
 pub mod user;
 pub mod validation;

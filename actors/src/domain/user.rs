@@ -92,6 +92,11 @@ impl User {
     }
 }
 
+/// The case-folded form of a display name that search matches against.
+pub fn fold_case(text: &str) -> String {
+    text.to_lowercase()
+}
+
 /// Everything needed to insert a user.
 #[derive(Debug, Clone)]
 pub struct NewUser {

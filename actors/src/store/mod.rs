@@ -1,11 +1,16 @@
 //! Durable storage behind one trait, with an SQLite and a PostgreSQL implementation.
 //!
 //! Every query is a runtime query written once, in the concern's file (`users.rs`,
-//! `sessions.rs`, `social.rs`), in SQL both databases accept (`$n` parameters,
+//! `sessions.rs`, `social.rs`, `moods.rs`, `idempotency.rs`,
+//! `events.rs`, `hugs.rs`), in SQL both databases accept (`$n` parameters,
 //! `RETURNING`, `ON CONFLICT`). Each file's macro instantiates its queries for both
 //! backends; what differs between the databases (connection set-up, pools, migrations)
 //! stays in `sqlite.rs` and `postgres.rs`.
 
+mod events;
+mod hugs;
+mod idempotency;
+mod moods;
 mod postgres;
 mod rows;
 mod sessions;
@@ -17,6 +22,10 @@ use async_trait::async_trait;
 use std::sync::Arc;
 
 use crate::error::{EngineError, EngineResult};
+pub use events::{EventBounds, EventStore};
+pub use hugs::{Claimed, HugDirection, HugStore};
+pub use idempotency::IdempotencyStore;
+pub use moods::{MoodFilter, MoodStore};
 pub use postgres::PostgresStore;
 pub use sessions::SessionStore;
 pub use social::{Relation, SocialStore};
@@ -25,7 +34,18 @@ pub use users::UserStore;
 
 /// All storage the engine needs, as one object-safe trait.
 #[async_trait]
-pub trait Store: UserStore + SessionStore + SocialStore + Send + Sync + 'static {
+pub trait Store:
+    UserStore
+    + SessionStore
+    + SocialStore
+    + MoodStore
+    + IdempotencyStore
+    + EventStore
+    + HugStore
+    + Send
+    + Sync
+    + 'static
+{
     /// Applies the embedded migrations that have not run yet.
     async fn migrate(&self) -> EngineResult<()>;
     /// Cheap round trip, for readiness checks.
@@ -70,7 +90,7 @@ pub async fn connect(database_url: &str, options: &StoreOptions) -> EngineResult
 pub(crate) fn like_pattern(text: &str) -> String {
     let mut pattern = String::with_capacity(text.len() + 2);
     pattern.push('%');
-    for c in text.to_lowercase().chars() {
+    for c in crate::domain::user::fold_case(text).chars() {
         if matches!(c, '%' | '_' | '\\') {
             pattern.push('\\');
         }

@@ -5,6 +5,10 @@ use sqlx::postgres::{PgPool, PgPoolOptions};
 use sqlx::Postgres;
 use std::time::Duration;
 
+use super::events::impl_event_store;
+use super::hugs::impl_hug_store;
+use super::idempotency::impl_idempotency_store;
+use super::moods::impl_mood_store;
 use super::{
     sessions::impl_session_store, social::impl_social_store, users::impl_user_store, Store,
     StoreOptions,
@@ -43,6 +47,10 @@ impl PostgresStore {
 impl_user_store!(PostgresStore);
 impl_session_store!(PostgresStore, Postgres);
 impl_social_store!(PostgresStore, Postgres);
+impl_mood_store!(PostgresStore, Postgres);
+impl_idempotency_store!(PostgresStore, Postgres);
+impl_event_store!(PostgresStore, Postgres);
+impl_hug_store!(PostgresStore, Postgres);
 
 #[async_trait]
 impl Store for PostgresStore {

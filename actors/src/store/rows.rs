@@ -3,6 +3,10 @@
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
+use crate::domain::analytics::MoodPoint;
+use crate::domain::event::Event;
+use crate::domain::hug::Hug;
+use crate::domain::mood::MoodEntry;
 use crate::domain::session::RefreshTokenRecord;
 use crate::domain::social::FriendRequest;
 use crate::domain::user::{Privacy, User};
@@ -65,7 +69,7 @@ impl TryFrom<UserRow> for User {
 
 /// Converts a list of rows, failing on the first corrupt one.
 pub(crate) fn users(rows: Vec<UserRow>) -> Result<Vec<User>, EngineError> {
-    rows.into_iter().map(User::try_from).collect()
+    convert_all(rows)
 }
 
 pub(crate) const FRIEND_REQUEST_COLUMNS: &str = "id, from_user, to_user, status, created_at";
@@ -120,5 +124,133 @@ impl From<RefreshTokenRow> for RefreshTokenRecord {
             spent_at: row.spent_at,
             revoked_at: row.revoked_at,
         }
+    }
+}
+
+pub(crate) const MOOD_COLUMNS: &str =
+    "id, user_id, mood, intensity, valence, arousal, note, is_public, tags, created_at, updated_at";
+
+#[derive(sqlx::FromRow)]
+pub(crate) struct MoodEntryRow {
+    id: Uuid,
+    user_id: Uuid,
+    mood: String,
+    intensity: i64,
+    valence: f64,
+    arousal: f64,
+    note: Option<String>,
+    is_public: bool,
+    tags: String,
+    created_at: DateTime<Utc>,
+    updated_at: DateTime<Utc>,
+}
+
+/// Tags are stored as a JSON array of strings.
+pub(crate) fn tags_json(tags: &[String]) -> String {
+    serde_json::Value::from(tags.to_vec()).to_string()
+}
+
+fn parse_tags(id: Uuid, text: &str) -> Result<Vec<String>, EngineError> {
+    serde_json::from_str(text).map_err(|e| EngineError::Internal(format!("mood entry {id}: bad tags: {e}")))
+}
+
+impl TryFrom<MoodEntryRow> for MoodEntry {
+    type Error = EngineError;
+
+    fn try_from(row: MoodEntryRow) -> Result<Self, EngineError> {
+        let corrupt = |e: String| EngineError::Internal(format!("mood entry {}: {e}", row.id));
+        Ok(MoodEntry {
+            mood: row.mood.parse().map_err(corrupt)?,
+            intensity: u8::try_from(row.intensity).map_err(|e| corrupt(e.to_string()))?,
+            tags: parse_tags(row.id, &row.tags)?,
+            id: row.id,
+            user_id: row.user_id,
+            valence: row.valence,
+            arousal: row.arousal,
+            note: row.note,
+            is_public: row.is_public,
+            created_at: row.created_at,
+            updated_at: row.updated_at,
+        })
+    }
+}
+
+#[derive(sqlx::FromRow)]
+pub(crate) struct MoodPointRow {
+    id: Uuid,
+    mood: String,
+    valence: f64,
+    tags: String,
+    created_at: DateTime<Utc>,
+}
+
+impl TryFrom<MoodPointRow> for MoodPoint {
+    type Error = EngineError;
+
+    fn try_from(row: MoodPointRow) -> Result<Self, EngineError> {
+        Ok(MoodPoint {
+            mood: row.mood.parse().map_err(|e| EngineError::Internal(format!("mood entry {}: {e}", row.id)))?,
+            tags: parse_tags(row.id, &row.tags)?,
+            valence: row.valence,
+            created_at: row.created_at,
+        })
+    }
+}
+
+/// Converts rows, failing on the first corrupt one.
+pub(crate) fn convert_all<R, T: TryFrom<R, Error = EngineError>>(rows: Vec<R>) -> Result<Vec<T>, EngineError> {
+    rows.into_iter().map(T::try_from).collect()
+}
+
+#[derive(sqlx::FromRow)]
+pub(crate) struct EventRow {
+    user_id: Uuid,
+    id: i64,
+    kind: String,
+    data: String,
+    created_at: DateTime<Utc>,
+}
+
+impl TryFrom<EventRow> for Event {
+    type Error = EngineError;
+
+    fn try_from(row: EventRow) -> Result<Self, EngineError> {
+        Ok(Event {
+            kind: row.kind.parse().map_err(|e| EngineError::Internal(format!("event {}/{}: {e}", row.user_id, row.id)))?,
+            user_id: row.user_id,
+            id: row.id,
+            data: row.data,
+            created_at: row.created_at,
+        })
+    }
+}
+
+pub(crate) const HUG_COLUMNS: &str = "id, sender_id, recipient_id, hug_type, message, sent_at, status";
+
+#[derive(sqlx::FromRow)]
+pub(crate) struct HugRow {
+    id: Uuid,
+    sender_id: Uuid,
+    recipient_id: Uuid,
+    hug_type: String,
+    message: Option<String>,
+    sent_at: DateTime<Utc>,
+    status: String,
+}
+
+impl TryFrom<HugRow> for Hug {
+    type Error = EngineError;
+
+    fn try_from(row: HugRow) -> Result<Self, EngineError> {
+        let corrupt = |e: String| EngineError::Internal(format!("hug {}: {e}", row.id));
+        Ok(Hug {
+            hug_type: row.hug_type.parse().map_err(corrupt)?,
+            status: row.status.parse().map_err(corrupt)?,
+            id: row.id,
+            sender_id: row.sender_id,
+            recipient_id: row.recipient_id,
+            message: row.message,
+            sent_at: row.sent_at,
+        })
     }
 }

@@ -61,6 +61,8 @@ pub trait SocialStore {
         blocked: Uuid,
         at: DateTime<Utc>,
     ) -> EngineResult<()>;
+    /// Unread notifications of `user`.
+    async fn unread_notifications(&self, user: Uuid) -> EngineResult<u64>;
     /// `false` if there was no such block.
     async fn delete_block(&self, blocker: Uuid, blocked: Uuid) -> EngineResult<bool>;
 }
@@ -313,6 +315,15 @@ macro_rules! impl_social_store {
                 .await?;
                 tx.commit().await?;
                 Ok(())
+            }
+
+            async fn unread_notifications(&self, user: uuid::Uuid) -> $crate::error::EngineResult<u64> {
+                let (count,): (i64,) =
+                    sqlx::query_as("SELECT COUNT(*) FROM notifications WHERE user_id = $1 AND is_read = false")
+                        .bind(user)
+                        .fetch_one(self.reader())
+                        .await?;
+                Ok(count.max(0) as u64)
             }
 
             async fn delete_block(&self, blocker: uuid::Uuid, blocked: uuid::Uuid) -> $crate::error::EngineResult<bool> {

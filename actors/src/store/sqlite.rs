@@ -12,6 +12,10 @@ use sqlx::Sqlite;
 use std::str::FromStr;
 use std::time::Duration;
 
+use super::events::impl_event_store;
+use super::hugs::impl_hug_store;
+use super::idempotency::impl_idempotency_store;
+use super::moods::impl_mood_store;
 use super::{
     sessions::impl_session_store, social::impl_social_store, users::impl_user_store, Store,
     StoreOptions,
@@ -80,6 +84,10 @@ impl SqliteStore {
 impl_user_store!(SqliteStore);
 impl_session_store!(SqliteStore, Sqlite);
 impl_social_store!(SqliteStore, Sqlite);
+impl_mood_store!(SqliteStore, Sqlite);
+impl_idempotency_store!(SqliteStore, Sqlite);
+impl_event_store!(SqliteStore, Sqlite);
+impl_hug_store!(SqliteStore, Sqlite);
 
 #[async_trait]
 impl Store for SqliteStore {

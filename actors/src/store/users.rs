@@ -19,6 +19,9 @@ pub trait UserStore {
     /// Finds a user by username or email, both case-insensitive.
     async fn user_by_login(&self, login: &str) -> EngineResult<Option<User>>;
     async fn user_exists(&self, id: Uuid) -> EngineResult<bool>;
+    /// The users among `ids` that exist and have not blocked `viewer`, in no particular
+    /// order; for batch loaders, so a list of N items costs one query, not N.
+    async fn users_by_ids(&self, ids: &[Uuid], viewer: Uuid) -> EngineResult<Vec<User>>;
     /// Applies the fields the update carries; `None` when the user does not exist.
     async fn update_profile(&self, id: Uuid, update: &ProfileUpdate) -> EngineResult<Option<User>>;
     async fn set_privacy(&self, id: Uuid, privacy: &Privacy) -> EngineResult<bool>;
@@ -36,11 +39,29 @@ pub trait UserStore {
 }
 
 pub(crate) const SEARCH_FILTER: &str = "FROM users \
-    WHERE (lower(users.username) LIKE $2 ESCAPE '\\' OR lower(users.display_name) LIKE $2 ESCAPE '\\') \
+    WHERE (lower(users.username) LIKE $2 ESCAPE '\\' OR users.display_name_key LIKE $2 ESCAPE '\\') \
       AND users.is_anonymous = false \
       AND NOT EXISTS (SELECT 1 FROM blocks WHERE blocks.blocker_id = users.id AND blocks.blocked_id = $1)";
 
-/// Rows per multi-row INSERT when seeding (7 binds each stays below SQLite's limit).
+/// Ids per `users_by_ids` query, well below SQLite's limit on bound parameters.
+pub(crate) const IDS_CHUNK: usize = 500;
+
+/// `users_by_ids` for `n` ids: `$1` is the viewer, `$2…` the ids (an `IN` list, which
+/// both databases accept, unlike PostgreSQL's `= ANY($1)`).
+pub(crate) fn users_by_ids_sql(n: usize) -> String {
+    let placeholders: Vec<String> = (2..n + 2).map(|i| format!("${i}")).collect();
+    format!(
+        concat!(
+            "SELECT ",
+            crate::store::rows::user_columns!(),
+            " FROM users WHERE users.id IN ({}) \
+              AND NOT EXISTS (SELECT 1 FROM blocks WHERE blocks.blocker_id = users.id AND blocks.blocked_id = $1)"
+        ),
+        placeholders.join(", ")
+    )
+}
+
+/// Rows per multi-row INSERT when seeding (8 binds each stays below SQLite's limit).
 pub(crate) const INSERT_CHUNK: usize = 500;
 
 macro_rules! impl_user_store {
@@ -53,7 +74,7 @@ macro_rules! impl_user_store {
             ) -> $crate::error::EngineResult<$crate::domain::user::User> {
                 let inserted = sqlx::query_as::<_, $crate::store::rows::UserRow>(concat!(
                     "INSERT INTO users (id, username, email, password_hash, display_name, is_anonymous, \
-                     joined_at, last_active) VALUES ($1, $2, $3, $4, $5, $6, $7, $7) RETURNING ",
+                     joined_at, last_active, display_name_key) VALUES ($1, $2, $3, $4, $5, $6, $7, $7, $8) RETURNING ",
                     $crate::store::rows::user_columns!()
                 ))
                 .bind(user.id)
@@ -63,6 +84,7 @@ macro_rules! impl_user_store {
                 .bind(&user.display_name)
                 .bind(user.is_anonymous)
                 .bind(user.now)
+                .bind($crate::domain::user::fold_case(&user.display_name))
                 .fetch_one(self.writer())
                 .await;
                 match inserted {
@@ -89,16 +111,16 @@ macro_rules! impl_user_store {
                 for chunk in users.chunks($crate::store::users::INSERT_CHUNK) {
                     let mut sql = String::from(
                         "INSERT INTO users (id, username, email, password_hash, display_name, \
-                         is_anonymous, joined_at, last_active) VALUES ",
+                         is_anonymous, joined_at, last_active, display_name_key) VALUES ",
                     );
                     for i in 0..chunk.len() {
-                        let b = i * 7;
+                        let b = i * 8;
                         if i > 0 {
                             sql.push_str(", ");
                         }
                         sql.push_str(&format!(
-                            "(${}, ${}, ${}, ${}, ${}, ${}, ${}, ${})",
-                            b + 1, b + 2, b + 3, b + 4, b + 5, b + 6, b + 7, b + 7
+                            "(${}, ${}, ${}, ${}, ${}, ${}, ${}, ${}, ${})",
+                            b + 1, b + 2, b + 3, b + 4, b + 5, b + 6, b + 7, b + 7, b + 8
                         ));
                     }
                     let mut query = sqlx::query(&sql);
@@ -110,7 +132,8 @@ macro_rules! impl_user_store {
                             .bind(&user.password_hash)
                             .bind(&user.display_name)
                             .bind(user.is_anonymous)
-                            .bind(user.now);
+                            .bind(user.now)
+                            .bind($crate::domain::user::fold_case(&user.display_name));
                     }
                     query.execute(&mut *tx).await?;
                 }
@@ -159,6 +182,23 @@ macro_rules! impl_user_store {
                 Ok(found.is_some())
             }
 
+            async fn users_by_ids(
+                &self,
+                ids: &[uuid::Uuid],
+                viewer: uuid::Uuid,
+            ) -> $crate::error::EngineResult<Vec<$crate::domain::user::User>> {
+                let mut users = Vec::with_capacity(ids.len());
+                for chunk in ids.chunks($crate::store::users::IDS_CHUNK) {
+                    let sql = $crate::store::users::users_by_ids_sql(chunk.len());
+                    let mut query = sqlx::query_as::<_, $crate::store::rows::UserRow>(&sql).bind(viewer);
+                    for id in chunk {
+                        query = query.bind(*id);
+                    }
+                    users.extend($crate::store::rows::users(query.fetch_all(self.reader()).await?)?);
+                }
+                Ok(users)
+            }
+
             async fn update_profile(
                 &self,
                 id: uuid::Uuid,
@@ -169,6 +209,7 @@ macro_rules! impl_user_store {
                 sqlx::query_as::<_, $crate::store::rows::UserRow>(concat!(
                     "UPDATE users SET \
                        display_name = CASE WHEN $2 THEN $3 ELSE display_name END, \
+                       display_name_key = CASE WHEN $2 THEN $10 ELSE display_name_key END, \
                        bio = CASE WHEN $4 THEN $5 ELSE bio END, \
                        profile_image = CASE WHEN $6 THEN $7 ELSE profile_image END, \
                        status = CASE WHEN $8 THEN $9 ELSE status END \
@@ -184,6 +225,7 @@ macro_rules! impl_user_store {
                 .bind(update.profile_image.clone().flatten())
                 .bind(update.status.is_some())
                 .bind(update.status.clone().flatten())
+                .bind(update.display_name.as_deref().map(|n| $crate::domain::user::fold_case(n.trim())))
                 .fetch_optional(self.writer())
                 .await?
                 .map(TryInto::try_into)

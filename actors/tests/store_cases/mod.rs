@@ -1,5 +1,8 @@
 //! The cases of the store suite; each takes a fresh, migrated store.
 
+mod moods;
+pub use moods::*;
+
 use chrono::Duration;
 use hugmood_actors::domain::page::PageRequest;
 use hugmood_actors::domain::session::RefreshTokenRecord;
@@ -25,7 +28,7 @@ fn new_user(username: &str) -> NewUser {
     }
 }
 
-async fn user(store: &Arc<dyn Store>, username: &str) -> Uuid {
+pub async fn user(store: &Arc<dyn Store>, username: &str) -> Uuid {
     store
         .insert_user(&new_user(username))
         .await

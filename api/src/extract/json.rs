@@ -61,21 +61,44 @@ where
     }
 }
 
-/// Deserializes `bytes`, classifying failures as the spec's 400s.
-pub(crate) fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
-    let mut deserializer = serde_json::Deserializer::from_slice(bytes);
-    let value = serde_path_to_error::deserialize(&mut deserializer).map_err(|err| {
-        let inner = err.inner();
-        if inner.is_data() {
-            let path = err.path().to_string();
-            let field = if path == "." { "body".to_owned() } else { path };
-            ApiError::invalid_field(&field, inner.to_string())
-        } else {
-            invalid_json(inner)
+/// An optional JSON body: a request without a body (and without a content type) is
+/// `None`; anything else is read as [`JsonBody`] would.
+pub struct OptionalJsonBody<T>(pub Option<T>);
+
+impl<T, S> FromRequest<S> for OptionalJsonBody<T>
+where
+    T: DeserializeOwned,
+    S: Send + Sync,
+{
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, ApiError> {
+        let headers = req.headers();
+        let declared_length = headers
+            .get(header::CONTENT_LENGTH)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.trim().parse::<u64>().ok());
+        let has_body = declared_length.is_some_and(|n| n > 0) || headers.contains_key(header::TRANSFER_ENCODING);
+        if !has_body && !headers.contains_key(header::CONTENT_TYPE) {
+            return Ok(Self(None));
         }
-    })?;
-    deserializer.end().map_err(|e| invalid_json(&e))?;
-    Ok(value)
+        JsonBody::from_request(req, state).await.map(|JsonBody(v)| Self(Some(v)))
+    }
+}
+
+/// Deserializes `bytes`, classifying failures as the spec's 400s. The body is read as
+/// JSON first (syntax errors are `invalid_json`), must be an object, and is then
+/// converted to `T` (type errors are `validation_failed` naming the field).
+pub(crate) fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
+    let value: serde_json::Value = serde_json::from_slice(bytes).map_err(|e| invalid_json(&e))?;
+    if !value.is_object() {
+        return Err(ApiError::invalid_field("body", "must be a JSON object"));
+    }
+    serde_path_to_error::deserialize(value).map_err(|err| {
+        let path = err.path().to_string();
+        let field = if path == "." { "body".to_owned() } else { path };
+        ApiError::invalid_field(&field, err.inner().to_string())
+    })
 }
 
 fn invalid_json(err: &serde_json::Error) -> ApiError {
@@ -117,5 +140,7 @@ mod tests {
         let root = parse::<Body>(b"[]").expect_err("root");
         assert_eq!(root.code(), "validation_failed");
         assert!(parse::<Body>(br#"{"count": 5}"#).is_ok());
+        let array = parse::<Body>(b"[5]").expect_err("arrays are not objects");
+        assert_eq!(array.code(), "validation_failed");
     }
 }

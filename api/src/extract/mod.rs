@@ -2,11 +2,14 @@
 //! answered in the spec's error format.
 
 mod auth;
+mod idempotency;
 mod json;
 mod path;
 mod query;
 
+pub(crate) use auth::bearer_token;
 pub use auth::AuthUser;
-pub use json::JsonBody;
+pub use idempotency::IdempotencyKeyHeader;
+pub use json::{JsonBody, OptionalJsonBody};
 pub use path::PathId;
 pub use query::QueryParams;

@@ -5,6 +5,9 @@
 mod auth;
 mod blocks;
 mod friends;
+mod hugs;
+mod moods;
+mod nullable;
 mod pagination;
 mod privacy;
 mod users;
@@ -23,4 +26,6 @@ pub fn router() -> OpenApiRouter<AppState> {
         .merge(privacy::router())
         .merge(friends::router())
         .merge(blocks::router())
+        .merge(moods::router())
+        .merge(hugs::router())
 }

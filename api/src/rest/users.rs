@@ -4,11 +4,11 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
 use hugmood_actors::domain::user::ProfileUpdate;
-use serde::{Deserialize, Deserializer};
+use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::{router::OpenApiRouter, routes};
 
-use super::PageQuery;
+use super::{nullable, PageQuery};
 use crate::error::{ApiError, ApiResult, ErrorBody};
 use crate::extract::{AuthUser, JsonBody, PathId, QueryParams};
 use crate::state::AppState;
@@ -42,26 +42,23 @@ fn gone() -> ApiError {
     )
 }
 
-/// Present-but-null and absent differ: `Some(None)` clears, `None` keeps.
-fn nullable<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Option<String>>, D::Error> {
-    Option::<String>::deserialize(d).map(Some)
-}
-
 #[derive(Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct ProfileBody {
-    /// 1–50 characters.
-    display_name: Option<String>,
+    /// 1–50 characters; cannot be null.
+    #[serde(default, deserialize_with = "nullable::nullable")]
+    #[schema(value_type = Option<String>)]
+    display_name: Option<Option<String>>,
     /// Up to 500 characters; null clears it.
-    #[serde(default, deserialize_with = "nullable")]
+    #[serde(default, deserialize_with = "nullable::nullable")]
     #[schema(value_type = Option<String>)]
     bio: Option<Option<String>>,
     /// An http(s) URL; null clears it.
-    #[serde(default, deserialize_with = "nullable")]
+    #[serde(default, deserialize_with = "nullable::nullable")]
     #[schema(value_type = Option<String>)]
     profile_image: Option<Option<String>>,
     /// Up to 100 characters; null clears it.
-    #[serde(default, deserialize_with = "nullable")]
+    #[serde(default, deserialize_with = "nullable::nullable")]
     #[schema(value_type = Option<String>)]
     status: Option<Option<String>>,
 }
@@ -74,8 +71,12 @@ async fn update_me(
     user: AuthUser,
     JsonBody(body): JsonBody<ProfileBody>,
 ) -> ApiResult<Json<UserView>> {
+    let display_name = match body.display_name {
+        Some(None) => return Err(ApiError::invalid_field("displayName", "must not be null")),
+        other => other.flatten(),
+    };
     let update = ProfileUpdate {
-        display_name: body.display_name,
+        display_name,
         bio: body.bio,
         profile_image: body.profile_image,
         status: body.status,

@@ -1,0 +1,50 @@
+//! The engine's metric names (the spec's list) and their registration, so every series
+//! exists from start-up with a zero value and dashboards never see a gap.
+
+use crate::domain::event::EventKind;
+
+pub const SSE_CONNECTIONS: &str = "hugmood_sse_connections";
+pub const LONGPOLL_WAITING: &str = "hugmood_longpoll_waiting";
+pub const USER_ACTORS: &str = "hugmood_user_actors";
+pub const EVENTS_PUBLISHED: &str = "hugmood_events_published_total";
+pub const EVENTS_DELIVERED: &str = "hugmood_events_delivered_total";
+pub const EVENT_DELIVERY_SECONDS: &str = "hugmood_event_delivery_seconds";
+pub const ACTOR_RESTARTS: &str = "hugmood_actor_restarts_total";
+pub const BUS_MESSAGES: &str = "hugmood_bus_messages_total";
+pub const BUS_CONNECTED: &str = "hugmood_bus_connected";
+pub const DB_POOL_CONNECTIONS: &str = "hugmood_db_pool_connections";
+
+/// The actors whose restarts are counted.
+pub const ACTOR_KINDS: [&str; 3] = ["user", "hug", "directory"];
+
+/// Describes the engine's metrics and sets every known series to zero.
+pub fn register() {
+    metrics::describe_gauge!(SSE_CONNECTIONS, "Open SSE streams on this node");
+    metrics::describe_gauge!(LONGPOLL_WAITING, "Long-poll requests waiting for an event");
+    metrics::describe_gauge!(USER_ACTORS, "Live UserActors on this node");
+    metrics::describe_counter!(EVENTS_PUBLISHED, "Events appended to user logs and published");
+    metrics::describe_counter!(EVENTS_DELIVERED, "Events written to a client, by transport");
+    metrics::describe_histogram!(EVENT_DELIVERY_SECONDS, "Seconds from event commit to a stream write");
+    metrics::describe_counter!(ACTOR_RESTARTS, "Actors restarted by their supervisor");
+    metrics::describe_counter!(BUS_MESSAGES, "Bus messages by direction");
+    metrics::describe_gauge!(BUS_CONNECTED, "1 when the event bus is connected");
+    metrics::describe_gauge!(DB_POOL_CONNECTIONS, "Database pool connections by state");
+    metrics::gauge!(SSE_CONNECTIONS).set(0.0);
+    metrics::gauge!(LONGPOLL_WAITING).set(0.0);
+    metrics::gauge!(USER_ACTORS).set(0.0);
+    for kind in EventKind::ALL {
+        metrics::counter!(EVENTS_PUBLISHED, "type" => kind.as_str()).absolute(0);
+    }
+    for transport in ["sse", "longpoll"] {
+        metrics::counter!(EVENTS_DELIVERED, "transport" => transport).absolute(0);
+    }
+    for actor in ACTOR_KINDS {
+        metrics::counter!(ACTOR_RESTARTS, "actor" => actor).absolute(0);
+    }
+    for direction in ["in", "out"] {
+        metrics::counter!(BUS_MESSAGES, "direction" => direction).absolute(0);
+    }
+    for state in ["idle", "active"] {
+        metrics::gauge!(DB_POOL_CONNECTIONS, "state" => state).set(0.0);
+    }
+}

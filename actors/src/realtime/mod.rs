@@ -1,0 +1,119 @@
+//! The realtime engine of one node: the user directory, the bus, the publisher that
+//! follows every commit, and the background jobs (marking hugs delivered, pruning the
+//! event log, the heartbeat and shutdown pulse every stream listens to).
+
+mod delivered;
+mod pulse;
+mod retention;
+
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::sync::watch;
+use tokio_util::sync::CancellationToken;
+
+use crate::bus::{Bus, LocalBus};
+use crate::domain::event::Event;
+use crate::error::EngineResult;
+use crate::observe;
+use crate::store::Store;
+use crate::user::Directory;
+pub use pulse::Pulse;
+
+/// Tuning of the realtime engine.
+#[derive(Debug, Clone)]
+pub struct RealtimeSettings {
+    /// Open SSE streams allowed per user on one node.
+    pub max_streams_per_user: usize,
+    /// Events buffered per SSE stream before a slow reader is told to reconnect.
+    pub stream_buffer: usize,
+    /// Events buffered per waiting long-poll request.
+    pub longpoll_buffer: usize,
+    /// How long a UserActor without subscribers lives on.
+    pub user_idle: Duration,
+    pub heartbeat: Duration,
+    /// Events older than this are pruned.
+    pub retention_age: Duration,
+    /// Events kept per user at most.
+    pub retention_per_user: i64,
+    /// How often pruning runs.
+    pub prune_every: Duration,
+    /// Number of HugActor shards.
+    pub hug_shards: usize,
+    /// Hugs one sender may send per minute.
+    pub hug_rate_per_minute: u32,
+}
+
+impl Default for RealtimeSettings {
+    fn default() -> Self {
+        Self {
+            max_streams_per_user: 10,
+            stream_buffer: 256,
+            longpoll_buffer: 64,
+            user_idle: Duration::from_secs(30),
+            heartbeat: Duration::from_secs(15),
+            retention_age: Duration::from_secs(7 * 24 * 3600),
+            retention_per_user: 10_000,
+            prune_every: Duration::from_secs(60),
+            hug_shards: 8,
+            hug_rate_per_minute: 30,
+        }
+    }
+}
+
+/// The running engine; cheap to clone.
+#[derive(Clone)]
+pub struct Realtime {
+    pub directory: Directory,
+    bus: Arc<dyn Bus>,
+    pulse: watch::Receiver<Pulse>,
+    shutdown: CancellationToken,
+    settings: Arc<RealtimeSettings>,
+}
+
+impl Realtime {
+    /// Starts the engine with the in-process bus.
+    pub async fn start(store: Arc<dyn Store>, settings: RealtimeSettings) -> EngineResult<Self> {
+        observe::register();
+        let settings = Arc::new(settings);
+        let shutdown = CancellationToken::new();
+        let delivered = delivered::start(store.clone(), shutdown.clone());
+        let directory = Directory::start(store.clone(), settings.clone(), delivered).await?;
+        let bus: Arc<dyn Bus> = Arc::new(LocalBus::new(directory.clone()));
+        let pulse = pulse::start(settings.heartbeat, shutdown.clone());
+        retention::start(store, settings.clone(), shutdown.clone());
+        Ok(Self { directory, bus, pulse, shutdown, settings })
+    }
+
+    /// Announces committed events (call after the transaction commits).
+    pub async fn publish(&self, events: impl IntoIterator<Item = Event>) {
+        for event in events {
+            metrics::counter!(observe::EVENTS_PUBLISHED, "type" => event.kind.as_str()).increment(1);
+            self.bus.publish(Arc::new(event)).await;
+        }
+    }
+
+    /// Heartbeats and the shutdown notice, for streams to select on.
+    pub fn pulse(&self) -> watch::Receiver<Pulse> {
+        self.pulse.clone()
+    }
+
+    pub fn settings(&self) -> &RealtimeSettings {
+        &self.settings
+    }
+
+    pub fn bus_connected(&self) -> bool {
+        self.bus.is_connected()
+    }
+
+    /// Tells every stream to reconnect elsewhere and stops the background jobs. The
+    /// actors stay until [`Realtime::stop`], so streams end by the notice, not by error.
+    pub fn shutdown(&self) {
+        self.shutdown.cancel();
+    }
+
+    /// Stops the actors (after the server has drained).
+    pub fn stop(&self) {
+        self.shutdown.cancel();
+        self.directory.stop();
+    }
+}

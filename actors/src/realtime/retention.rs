@@ -1,0 +1,27 @@
+//! Prunes each user's event log by age and by count, periodically.
+
+use chrono::Duration as ChronoDuration;
+use std::sync::Arc;
+use tokio_util::sync::CancellationToken;
+
+use super::RealtimeSettings;
+use crate::domain::time::now;
+use crate::store::Store;
+
+pub(super) fn start(store: Arc<dyn Store>, settings: Arc<RealtimeSettings>, shutdown: CancellationToken) {
+    tokio::spawn(async move {
+        let mut ticker = tokio::time::interval(settings.prune_every);
+        loop {
+            tokio::select! {
+                _ = ticker.tick() => {}
+                () = shutdown.cancelled() => return,
+            }
+            let age = ChronoDuration::from_std(settings.retention_age).unwrap_or(ChronoDuration::days(7));
+            match store.prune_events(now() - age, settings.retention_per_user).await {
+                Ok(0) => {}
+                Ok(n) => tracing::debug!(pruned = n, "event log pruned"),
+                Err(err) => tracing::warn!(error = %err, "event pruning failed"),
+            }
+        }
+    });
+}

@@ -1,0 +1,121 @@
+//! Storage of the per-user event log: appending inside the transaction of the change
+//! that causes an event, reading after an id, and retention.
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use uuid::Uuid;
+
+use crate::domain::event::Event;
+use crate::error::EngineResult;
+
+/// The retained span of one user's log.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct EventBounds {
+    /// Smallest id still stored; `None` when nothing is retained.
+    pub oldest: Option<i64>,
+    /// Last id ever allocated (0 before the first event).
+    pub last: i64,
+}
+
+#[async_trait]
+pub trait EventStore {
+    /// Up to `limit` events of `user` with ids above `after`, oldest first.
+    async fn events_after(&self, user: Uuid, after: i64, limit: u32) -> EngineResult<Vec<Event>>;
+    async fn event_bounds(&self, user: Uuid) -> EngineResult<EventBounds>;
+    /// Deletes events older than `before`, and all but the last `keep_per_user` of each
+    /// user's log. Returns how many went.
+    async fn prune_events(&self, before: DateTime<Utc>, keep_per_user: i64) -> EngineResult<u64>;
+}
+
+pub(crate) const NEXT_EVENT_ID: &str =
+    "UPDATE users SET last_event_id = last_event_id + 1 WHERE id = $1 RETURNING last_event_id";
+pub(crate) const INSERT_EVENT: &str =
+    "INSERT INTO events (user_id, id, kind, data, created_at) VALUES ($1, $2, $3, $4, $5)";
+
+macro_rules! impl_event_store {
+    ($store:ty, $db:ty) => {
+        impl $store {
+            /// Appends `event` to its user's log inside `tx`, allocating the next id.
+            /// `None` when the user no longer exists.
+            async fn append_event(
+                tx: &mut sqlx::Transaction<'_, $db>,
+                event: &$crate::domain::event::NewEvent,
+            ) -> $crate::error::EngineResult<Option<$crate::domain::event::Event>> {
+                let next: Option<(i64,)> = sqlx::query_as($crate::store::events::NEXT_EVENT_ID)
+                    .bind(event.user_id)
+                    .fetch_optional(&mut **tx)
+                    .await?;
+                let Some((id,)) = next else { return Ok(None) };
+                let data = event.data.to_string();
+                sqlx::query($crate::store::events::INSERT_EVENT)
+                    .bind(event.user_id)
+                    .bind(id)
+                    .bind(event.kind.as_str())
+                    .bind(&data)
+                    .bind(event.created_at)
+                    .execute(&mut **tx)
+                    .await?;
+                Ok(Some($crate::domain::event::Event {
+                    user_id: event.user_id,
+                    id,
+                    kind: event.kind,
+                    data,
+                    created_at: event.created_at,
+                }))
+            }
+        }
+
+        #[async_trait::async_trait]
+        impl $crate::store::events::EventStore for $store {
+            async fn events_after(
+                &self,
+                user: uuid::Uuid,
+                after: i64,
+                limit: u32,
+            ) -> $crate::error::EngineResult<Vec<$crate::domain::event::Event>> {
+                let rows = sqlx::query_as::<_, $crate::store::rows::EventRow>(
+                    "SELECT user_id, id, kind, data, created_at FROM events \
+                     WHERE user_id = $1 AND id > $2 ORDER BY id LIMIT $3",
+                )
+                .bind(user)
+                .bind(after)
+                .bind(i64::from(limit))
+                .fetch_all(self.reader())
+                .await?;
+                $crate::store::rows::convert_all(rows)
+            }
+
+            async fn event_bounds(&self, user: uuid::Uuid) -> $crate::error::EngineResult<$crate::store::events::EventBounds> {
+                let row: Option<(i64, Option<i64>)> = sqlx::query_as(
+                    "SELECT users.last_event_id, (SELECT MIN(events.id) FROM events WHERE events.user_id = users.id) \
+                     FROM users WHERE users.id = $1",
+                )
+                .bind(user)
+                .fetch_optional(self.reader())
+                .await?;
+                let (last, oldest) = row.unwrap_or((0, None));
+                Ok($crate::store::events::EventBounds { oldest, last })
+            }
+
+            async fn prune_events(
+                &self,
+                before: chrono::DateTime<chrono::Utc>,
+                keep_per_user: i64,
+            ) -> $crate::error::EngineResult<u64> {
+                let by_age = sqlx::query("DELETE FROM events WHERE created_at < $1")
+                    .bind(before)
+                    .execute(self.writer())
+                    .await?;
+                let by_count = sqlx::query(
+                    "DELETE FROM events WHERE id <= \
+                     (SELECT users.last_event_id FROM users WHERE users.id = events.user_id) - $1",
+                )
+                .bind(keep_per_user)
+                .execute(self.writer())
+                .await?;
+                Ok(by_age.rows_affected() + by_count.rows_affected())
+            }
+        }
+    };
+}
+pub(crate) use impl_event_store;

@@ -1,0 +1,194 @@
+//! `UserActor`: one per user with live subscribers on this node. It delivers the user's
+//! events to every subscriber in id order, with no gap and no duplicate: a hint whose
+//! id is not the next one makes it read the missing events from the store first.
+
+use ractor::{Actor, ActorProcessingErr, ActorRef};
+use std::collections::VecDeque;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+use tokio::sync::mpsc;
+use uuid::Uuid;
+
+use super::directory::SubscribeError;
+use super::messages::UserMsg;
+use super::subscriber::{Live, LiveEvent, Offer, Subscriber};
+use crate::domain::event::{Event, EventKind};
+use crate::observe;
+use crate::realtime::RealtimeSettings;
+use crate::store::Store;
+
+/// How many recent events the actor keeps (for diagnostics and cheap catch-up).
+const RING: usize = 64;
+/// Most events read from the store in one gap fill.
+const GAP_PAGE: u32 = 500;
+/// Delay before retrying a failed store read.
+const RESYNC_DELAY: Duration = Duration::from_millis(200);
+
+pub(crate) struct UserActor;
+
+pub(crate) struct UserArgs {
+    pub user_id: Uuid,
+    pub store: Arc<dyn Store>,
+    pub settings: Arc<RealtimeSettings>,
+    /// Where ids of hugs pushed to a live stream go, to be marked `delivered`.
+    pub delivered: mpsc::Sender<Uuid>,
+}
+
+pub(crate) struct UserState {
+    user_id: Uuid,
+    store: Arc<dyn Store>,
+    settings: Arc<RealtimeSettings>,
+    delivered: mpsc::Sender<Uuid>,
+    /// Id of the last event delivered (or, at start, the last in the store).
+    last: i64,
+    ring: VecDeque<LiveEvent>,
+    subscribers: Vec<Subscriber>,
+    /// Since when the actor has had no subscriber.
+    idle_since: Option<Instant>,
+}
+
+impl Actor for UserActor {
+    type Msg = UserMsg;
+    type State = UserState;
+    type Arguments = UserArgs;
+
+    async fn pre_start(&self, myself: ActorRef<UserMsg>, args: UserArgs) -> Result<UserState, ActorProcessingErr> {
+        // Everything up to the store's last id is history: subscribers read it from the
+        // store themselves; this actor delivers what comes after.
+        let last = args.store.event_bounds(args.user_id).await?.last;
+        metrics::gauge!(observe::USER_ACTORS).increment(1.0);
+        // Checked periodically; the timer ends with the actor.
+        myself.send_interval(args.settings.user_idle, || UserMsg::IdleCheck);
+        Ok(UserState {
+            user_id: args.user_id,
+            store: args.store,
+            settings: args.settings,
+            delivered: args.delivered,
+            last,
+            ring: VecDeque::with_capacity(RING),
+            subscribers: Vec::new(),
+            idle_since: Some(Instant::now()),
+        })
+    }
+
+    async fn post_stop(&self, _myself: ActorRef<UserMsg>, _state: &mut UserState) -> Result<(), ActorProcessingErr> {
+        metrics::gauge!(observe::USER_ACTORS).decrement(1.0);
+        Ok(())
+    }
+
+    async fn handle(&self, myself: ActorRef<UserMsg>, msg: UserMsg, state: &mut UserState) -> Result<(), ActorProcessingErr> {
+        match msg {
+            UserMsg::Event(event) => state.on_hint(&myself, event).await,
+            UserMsg::Resync => state.catch_up(&myself, None).await,
+            UserMsg::Subscribe(subscriber, reply) => {
+                let answer = state.add(subscriber);
+                let _ = reply.send(answer);
+            }
+            UserMsg::Unsubscribe(id) => state.remove(id),
+            UserMsg::IdleCheck => {
+                if state.idle_since.is_some_and(|since| since.elapsed() >= state.settings.user_idle) {
+                    myself.stop(Some("idle".into()));
+                }
+            }
+            #[cfg(feature = "fault-injection")]
+            UserMsg::Crash => panic!("UserActor {} asked to crash", state.user_id),
+        }
+        Ok(())
+    }
+}
+
+impl UserState {
+    async fn on_hint(&mut self, myself: &ActorRef<UserMsg>, event: Arc<Event>) {
+        if event.id <= self.last {
+            return;
+        }
+        if event.id == self.last + 1 {
+            self.deliver(Live::new(Event::clone(&event)));
+        } else {
+            self.catch_up(myself, Some(event)).await;
+        }
+    }
+
+    /// Delivers every stored event after `last` (up to `hint`, which is delivered
+    /// last without a second read when the store has it too).
+    async fn catch_up(&mut self, myself: &ActorRef<UserMsg>, hint: Option<Arc<Event>>) {
+        loop {
+            let page = match self.store.events_after(self.user_id, self.last, GAP_PAGE).await {
+                Ok(page) => page,
+                Err(err) => {
+                    tracing::warn!(user = %self.user_id, error = %err, "cannot read missed events; retrying");
+                    myself.send_after(RESYNC_DELAY, || UserMsg::Resync);
+                    return;
+                }
+            };
+            let full = page.len() as u32 == GAP_PAGE;
+            for event in page {
+                if event.id == self.last + 1 {
+                    self.deliver(Live::new(event));
+                }
+            }
+            if !full {
+                break;
+            }
+        }
+        if let Some(hint) = hint {
+            if hint.id == self.last + 1 {
+                self.deliver(Live::new(Event::clone(&hint)));
+            }
+        }
+    }
+
+    fn deliver(&mut self, live: LiveEvent) {
+        self.last = live.event.id;
+        let mut reached = 0usize;
+        self.subscribers.retain(|sub| match sub.offer(&live) {
+            Offer::Queued => {
+                reached += 1;
+                true
+            }
+            Offer::Overflowed => {
+                tracing::debug!(user = %live.event.user_id, subscriber = sub.id, "subscriber overflowed; closing it");
+                false
+            }
+            Offer::Gone => false,
+        });
+        if reached > 0 && live.event.kind == EventKind::HugReceived {
+            if let Some(hug_id) = hug_id(&live.event) {
+                let _ = self.delivered.try_send(hug_id);
+            }
+        }
+        if self.ring.len() == RING {
+            self.ring.pop_front();
+        }
+        self.ring.push_back(live);
+        if self.subscribers.is_empty() && self.idle_since.is_none() {
+            self.idle_since = Some(Instant::now());
+        }
+    }
+
+    fn add(&mut self, subscriber: Subscriber) -> Result<i64, SubscribeError> {
+        let same_kind = self.subscribers.iter().filter(|s| s.transport == subscriber.transport).count();
+        if subscriber.transport == super::Transport::Sse && same_kind >= self.settings.max_streams_per_user {
+            return Err(SubscribeError::TooManyStreams);
+        }
+        self.subscribers.push(subscriber);
+        self.idle_since = None;
+        Ok(self.last)
+    }
+
+    fn remove(&mut self, id: u64) {
+        self.subscribers.retain(|s| s.id != id);
+        if self.subscribers.is_empty() && self.idle_since.is_none() {
+            self.idle_since = Some(Instant::now());
+        }
+    }
+}
+
+/// The hug id inside a `hug_received` event's data.
+fn hug_id(event: &Event) -> Option<Uuid> {
+    #[derive(serde::Deserialize)]
+    struct HugRef {
+        id: Uuid,
+    }
+    serde_json::from_str::<HugRef>(&event.data).ok().map(|h| h.id)
+}

@@ -1,0 +1,25 @@
+//! Messages of the UserActor.
+
+use ractor::RpcReplyPort;
+
+use super::directory::SubscribeError;
+use super::subscriber::Subscriber;
+use crate::domain::event::Event;
+use std::sync::Arc;
+
+pub(crate) enum UserMsg {
+    /// A hint that this event exists (from the bus). Out-of-order or missing ids are
+    /// filled from the store.
+    Event(Arc<Event>),
+    /// Adds a subscriber; answers the last delivered id.
+    Subscribe(Subscriber, RpcReplyPort<Result<i64, SubscribeError>>),
+    Unsubscribe(u64),
+    /// Re-reads the store after the last delivered id (after a bus reconnect or a
+    /// failed read).
+    Resync,
+    /// Stops the actor if it has had no subscriber for the idle period.
+    IdleCheck,
+    /// Makes the actor panic, for supervision tests.
+    #[cfg(feature = "fault-injection")]
+    Crash,
+}

@@ -1,0 +1,110 @@
+//! Store cases for mood entries and idempotency claims.
+
+use chrono::Duration;
+use hugmood_actors::domain::idempotency::{IdempotencyClaim, StoredAnswer};
+use hugmood_actors::domain::mood::{Mood, MoodEntry};
+use hugmood_actors::domain::page::PageRequest;
+use hugmood_actors::domain::time::now;
+use hugmood_actors::store::{MoodFilter, Store};
+use std::sync::Arc;
+use uuid::Uuid;
+
+use super::user;
+
+fn entry(user_id: Uuid, mood: Mood, minutes_ago: i64, is_public: bool) -> MoodEntry {
+    let at = now() - Duration::minutes(minutes_ago);
+    let (valence, arousal) = mood.default_affect();
+    MoodEntry {
+        id: Uuid::new_v4(),
+        user_id,
+        mood,
+        intensity: 5,
+        valence,
+        arousal,
+        note: Some("a note".into()),
+        is_public,
+        tags: vec!["work".into(), "sleep".into()],
+        created_at: at,
+        updated_at: at,
+    }
+}
+
+fn filter(user_id: Uuid) -> MoodFilter {
+    MoodFilter { user_id, include_private: true, start: None, end: None, mood: None }
+}
+
+const PAGE: PageRequest = PageRequest { page: 1, per_page: 50 };
+
+pub async fn mood_entries_round_trip_and_filter(store: Arc<dyn Store>) {
+    let owner = user(&store, "moody").await;
+    let old = entry(owner, Mood::Sad, 120, false);
+    let mid = entry(owner, Mood::Happy, 60, true);
+    let new = entry(owner, Mood::Happy, 1, false);
+    for e in [&old, &mid, &new] {
+        assert!(store.insert_mood(e, None, None).await.expect("insert").is_none());
+    }
+    assert_eq!(store.mood_by_id(mid.id).await.expect("read"), Some(mid.clone()), "exact round trip, tags included");
+    let all = store.list_moods(&filter(owner), PAGE).await.expect("list");
+    assert_eq!(all.items.iter().map(|e| e.id).collect::<Vec<_>>(), vec![new.id, mid.id, old.id], "newest first");
+    let public = MoodFilter { include_private: false, ..filter(owner) };
+    assert_eq!(store.list_moods(&public, PAGE).await.expect("list").items, vec![mid.clone()]);
+    let happy = MoodFilter { mood: Some(Mood::Happy), ..filter(owner) };
+    assert_eq!(store.list_moods(&happy, PAGE).await.expect("list").total, 2);
+    let window = MoodFilter { start: Some(now() - Duration::minutes(90)), end: Some(now() - Duration::minutes(30)), ..filter(owner) };
+    assert_eq!(store.list_moods(&window, PAGE).await.expect("list").items, vec![mid.clone()]);
+    let paged = store.list_moods(&filter(owner), PageRequest { page: 2, per_page: 2 }).await.expect("list");
+    assert_eq!((paged.total, paged.items.len()), (3, 1));
+
+    let mut changed = mid.clone();
+    changed.tags = vec![];
+    changed.note = None;
+    changed.mood = Mood::Calm;
+    assert!(store.update_mood(&changed).await.expect("update"));
+    assert_eq!(store.mood_by_id(mid.id).await.expect("read"), Some(changed));
+    assert!(store.delete_mood(old.id).await.expect("delete"));
+    assert!(!store.delete_mood(old.id).await.expect("delete again"));
+    assert!(!store.update_mood(&old).await.expect("update gone"));
+}
+
+pub async fn mood_points_and_entry_times(store: Arc<dyn Store>) {
+    let owner = user(&store, "points").await;
+    let recent = entry(owner, Mood::Excited, 10, false);
+    let public = entry(owner, Mood::Calm, 20, true);
+    let ancient = entry(owner, Mood::Bored, 60 * 24 * 40, false);
+    for e in [&recent, &public, &ancient] {
+        store.insert_mood(e, None, None).await.expect("insert");
+    }
+    let since = now() - Duration::days(30);
+    let points = store.mood_points(owner, true, since).await.expect("points");
+    assert_eq!(points.len(), 2);
+    assert!(points.iter().all(|p| p.tags == vec!["work".to_string(), "sleep".to_string()]));
+    let public_points = store.mood_points(owner, false, since).await.expect("points");
+    assert_eq!(public_points.iter().map(|p| p.mood).collect::<Vec<_>>(), vec![Mood::Calm]);
+    assert_eq!(store.entry_times(owner, None).await.expect("times").len(), 3);
+    assert_eq!(store.entry_times(owner, Some(since)).await.expect("times").len(), 2);
+}
+
+pub async fn idempotency_claims_replay_and_expire(store: Arc<dyn Store>) {
+    let owner = user(&store, "idem").await;
+    let at = now();
+    let claim = |response: &str, created_at| IdempotencyClaim {
+        user_id: owner,
+        scope: "moods",
+        key: "retry-1".into(),
+        request_hash: format!("hash-{response}"),
+        response: response.into(),
+        created_at,
+    };
+    let first = entry(owner, Mood::Happy, 0, false);
+    let stale = claim("stale", at - Duration::hours(25));
+    assert!(store.insert_mood(&entry(owner, Mood::Sad, 0, false), None, Some(&stale)).await.expect("old").is_none());
+    assert!(store.insert_mood(&first, None, Some(&claim("first", at))).await.expect("expired claim replaced").is_none());
+    let retry = entry(owner, Mood::Happy, 0, false);
+    let answer = store.insert_mood(&retry, None, Some(&claim("second", at))).await.expect("retry");
+    let expected = StoredAnswer { request_hash: "hash-first".into(), response: "first".into() };
+    assert_eq!(answer, Some(expected.clone()), "the live claim answers");
+    assert!(store.mood_by_id(retry.id).await.expect("read").is_none(), "the retry wrote nothing");
+    let since = at - Duration::hours(24);
+    assert_eq!(store.idempotent_answer(owner, "moods", "retry-1", since).await.expect("answer"), Some(expected));
+    assert!(store.idempotent_answer(owner, "hugs", "retry-1", since).await.expect("answer").is_none(), "per scope");
+}

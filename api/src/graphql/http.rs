@@ -1,0 +1,102 @@
+//! The HTTP side of `/graphql`: who the caller is, `POST` execution, and `GET` (a
+//! read-only `?query=`, or GraphiQL for a browser).
+
+use async_graphql::http::GraphiQLSource;
+use async_graphql::parser::types::OperationType;
+use axum::extract::{FromRequestParts, State};
+use axum::http::request::Parts;
+use axum::http::{StatusCode, Uri};
+use axum::response::{Html, IntoResponse, Response};
+use axum::{Extension, Json};
+use uuid::Uuid;
+
+use super::context::RequestContext;
+use super::{HugMoodSchema, PATH};
+use crate::error::ApiError;
+use crate::extract::{bearer_token, JsonBody};
+use crate::state::AppState;
+
+/// The caller of a GraphQL request: `None` without a token. A token that is present but
+/// malformed, forged, expired or of a deleted account fails the whole request with 401,
+/// as in REST: a bad token is never silently anonymous.
+pub(crate) struct Caller(Option<Uuid>);
+
+impl FromRequestParts<AppState> for Caller {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        let Some(token) = bearer_token(parts)? else {
+            return Ok(Self(None));
+        };
+        let claims = state.accounts.keys().verify(token)?;
+        if !state.store.user_exists(claims.sub).await? {
+            return Err(ApiError::unauthorized(
+                "invalid_token",
+                "the account of this token no longer exists",
+            ));
+        }
+        Ok(Self(Some(claims.sub)))
+    }
+}
+
+/// Executes one operation sent as `{query, operationName?, variables?}`.
+pub(crate) async fn post(
+    State(state): State<AppState>,
+    Extension(schema): Extension<HugMoodSchema>,
+    Caller(viewer): Caller,
+    JsonBody(request): JsonBody<async_graphql::Request>,
+) -> Json<async_graphql::Response> {
+    Json(
+        schema
+            .execute(request.data(RequestContext::new(state, viewer)))
+            .await,
+    )
+}
+
+/// With `?query=`, executes it unless it is a mutation (a link must not change
+/// anything); without, serves GraphiQL.
+pub(crate) async fn get(
+    State(state): State<AppState>,
+    Extension(schema): Extension<HugMoodSchema>,
+    uri: Uri,
+    caller: Result<Caller, ApiError>,
+) -> Response {
+    let query = uri.query().unwrap_or_default();
+    if !form_urlencoded::parse(query.as_bytes()).any(|(key, _)| key == "query") {
+        return Html(
+            GraphiQLSource::build()
+                .endpoint(PATH)
+                .title("HugMood GraphQL")
+                .finish(),
+        )
+        .into_response();
+    }
+    let viewer = match caller {
+        Ok(Caller(viewer)) => viewer,
+        Err(err) => return err.into_response(),
+    };
+    let mut request = match async_graphql::http::parse_query_string(query) {
+        Ok(request) => request,
+        Err(err) => return ApiError::invalid_field("query", err.to_string()).into_response(),
+    };
+    if let Ok(document) = request.parsed_query() {
+        if document
+            .operations
+            .iter()
+            .any(|(_, op)| op.node.ty != OperationType::Query)
+        {
+            return ApiError::new(
+                StatusCode::METHOD_NOT_ALLOWED,
+                "method_not_allowed",
+                "only queries may be sent with GET; send mutations with POST",
+            )
+            .into_response();
+        }
+    }
+    Json(
+        schema
+            .execute(request.data(RequestContext::new(state, viewer)))
+            .await,
+    )
+    .into_response()
+}

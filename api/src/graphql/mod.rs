@@ -1,0 +1,57 @@
+//! The GraphQL API at `/graphql`: the schema (built once, with depth and complexity
+//! limits) and its routes. Resolvers call the same engine services as REST.
+
+mod context;
+mod error;
+mod http;
+mod loaders;
+mod paging;
+mod resolvers;
+mod scalars;
+mod sdl;
+mod types;
+
+use async_graphql::{EmptySubscription, Schema};
+use axum::routing::get;
+use axum::{Extension, Router};
+
+use crate::state::AppState;
+
+pub use resolvers::{MutationRoot, QueryRoot};
+pub use sdl::sdl;
+
+/// Where the API is served.
+pub const PATH: &str = "/graphql";
+
+/// Deepest selection accepted. Deep enough for the introspection query GraphiQL sends
+/// (15 levels with the nine-deep `ofType` chain of newer graphql-js), far beyond any
+/// query of the app's own types.
+pub const MAX_DEPTH: usize = 16;
+
+/// Highest cost accepted: one per field, list fields multiplied by their page size
+/// (see `paging::list_cost`).
+pub const MAX_COMPLEXITY: usize = 500;
+
+/// The HugMood schema. Subscriptions come later (served over SSE).
+pub type HugMoodSchema = Schema<QueryRoot, MutationRoot, EmptySubscription>;
+
+/// Builds the schema. It holds no per-request data: the handler adds the app state and
+/// the caller to each request.
+pub fn schema() -> HugMoodSchema {
+    Schema::build(
+        QueryRoot::default(),
+        MutationRoot::default(),
+        EmptySubscription,
+    )
+    .limit_depth(MAX_DEPTH)
+    .limit_complexity(MAX_COMPLEXITY)
+    .finish()
+}
+
+/// `POST /graphql` executes; `GET /graphql` executes a `?query=` (never a mutation) and
+/// otherwise serves GraphiQL.
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route(PATH, get(http::get).post(http::post))
+        .layer(Extension(schema()))
+}

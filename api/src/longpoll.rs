@@ -1,0 +1,126 @@
+//! `GET /api/v1/events`: the user's events after `last_id`, answered at once when there
+//! are some; with `long_poll=true` and none, the request waits for the next event (it is
+//! woken by the event itself, not by polling) or for `timeout` seconds.
+
+use axum::extract::State;
+use axum::Json;
+use chrono::{DateTime, Utc};
+use hugmood_actors::domain::event::Event;
+use hugmood_actors::observe;
+use hugmood_actors::realtime::Pulse;
+use hugmood_actors::user::Transport;
+use serde::{Deserialize, Serialize};
+use serde_json::value::RawValue;
+use std::time::Duration;
+use utoipa::{IntoParams, ToSchema};
+use utoipa_axum::{router::OpenApiRouter, routes};
+
+use crate::error::{ApiError, ApiResult, ErrorBody};
+use crate::extract::{AuthUser, QueryParams};
+use crate::state::AppState;
+
+/// Most events in one answer.
+const BATCH: u32 = 50;
+const DEFAULT_TIMEOUT_SECS: u64 = 30;
+const MAX_TIMEOUT_SECS: u64 = 60;
+
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(events))
+}
+
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct EventsQuery {
+    /// Answer events after this id (from the start when absent).
+    last_id: Option<i64>,
+    /// Seconds to wait with `long_poll=true` (default 30, at most 60).
+    timeout: Option<u64>,
+    /// Wait for an event when there is none yet.
+    long_poll: Option<bool>,
+}
+
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct EventsView {
+    /// Oldest first: `{id, type, data, createdAt}` each.
+    #[schema(value_type = Vec<Object>)]
+    events: Vec<Box<RawValue>>,
+    /// Id of the last event answered, or the `last_id` asked for when none.
+    last_id: i64,
+    timestamp: DateTime<Utc>,
+}
+
+/// Events after `last_id`, at most 50, oldest first; with `long_poll=true` waits for
+/// the next one when there is none.
+#[utoipa::path(get, path = "/events", tag = "realtime", security(("bearer" = [])), params(EventsQuery),
+    responses((status = 200, body = EventsView), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody)))]
+async fn events(
+    State(state): State<AppState>,
+    user: AuthUser,
+    QueryParams(query): QueryParams<EventsQuery>,
+) -> ApiResult<Json<EventsView>> {
+    let after = match query.last_id {
+        Some(id) if id < 0 => return Err(ApiError::invalid_field("last_id", "must be an event id")),
+        other => other.unwrap_or(0),
+    };
+    let timeout = Duration::from_secs(query.timeout.unwrap_or(DEFAULT_TIMEOUT_SECS).min(MAX_TIMEOUT_SECS));
+    let found = state.store.events_after(user.id, after, BATCH).await?;
+    if !found.is_empty() || !query.long_poll.unwrap_or(false) {
+        return answer(found, after);
+    }
+    // Subscribe first, then look again: an event committed in between is not missed.
+    let mut subscription = match state.realtime.directory.subscribe(user.id, Transport::LongPoll).await? {
+        Ok(subscription) => subscription,
+        Err(_) => return answer(Vec::new(), after),
+    };
+    let found = state.store.events_after(user.id, after, BATCH).await?;
+    if !found.is_empty() {
+        return answer(found, after);
+    }
+    let _waiting = Waiting::new();
+    let mut pulse = state.realtime.pulse();
+    let woken = tokio::time::timeout(timeout, async {
+        loop {
+            tokio::select! {
+                live = subscription.recv() => return live.is_some(),
+                changed = pulse.changed() => {
+                    if changed.is_err() || *pulse.borrow_and_update() == Pulse::Shutdown {
+                        return false;
+                    }
+                }
+            }
+        }
+    })
+    .await
+    .unwrap_or(false);
+    drop(subscription);
+    let found = if woken { state.store.events_after(user.id, after, BATCH).await? } else { Vec::new() };
+    answer(found, after)
+}
+
+fn answer(found: Vec<Event>, after: i64) -> ApiResult<Json<EventsView>> {
+    let last_id = found.last().map_or(after, |e| e.id);
+    metrics::counter!(observe::EVENTS_DELIVERED, "transport" => "longpoll").increment(found.len() as u64);
+    let events = found
+        .iter()
+        .map(|e| RawValue::from_string(e.to_json()))
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|e| ApiError::from(hugmood_actors::EngineError::Internal(format!("event JSON: {e}"))))?;
+    Ok(Json(EventsView { events, last_id, timestamp: Utc::now() }))
+}
+
+/// Keeps the waiting long-polls gauge right however the wait ends.
+struct Waiting;
+
+impl Waiting {
+    fn new() -> Self {
+        metrics::gauge!(observe::LONGPOLL_WAITING).increment(1.0);
+        Self
+    }
+}
+
+impl Drop for Waiting {
+    fn drop(&mut self) {
+        metrics::gauge!(observe::LONGPOLL_WAITING).decrement(1.0);
+    }
+}

@@ -1,0 +1,128 @@
+//! `/hugs`: send, list, read, mark seen, hug back.
+
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::Json;
+use hugmood_actors::domain::hug::{Hug, HugRequest};
+use hugmood_actors::store::HugDirection;
+use serde::Deserialize;
+use utoipa::ToSchema;
+use utoipa_axum::{router::OpenApiRouter, routes};
+use uuid::Uuid;
+
+use super::PageQuery;
+use crate::error::{ApiError, ApiResult, ErrorBody};
+use crate::extract::{AuthUser, IdempotencyKeyHeader, JsonBody, OptionalJsonBody, PathId, QueryParams};
+use crate::state::AppState;
+use crate::views::PageView;
+
+/// Largest `per_page` of hug lists.
+const PER_PAGE_CAP: u32 = 100;
+
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(send))
+        .routes(routes!(received))
+        .routes(routes!(sent))
+        .routes(routes!(get_one))
+        .routes(routes!(seen))
+        .routes(routes!(reciprocate))
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct HugBody {
+    recipient_id: Option<Uuid>,
+    /// warm, bear, side, group, healing or celebration.
+    hug_type: Option<String>,
+    /// Up to 280 characters.
+    message: Option<String>,
+}
+
+/// Send a hug; the recipient gets `hug_received` on their streams. With an
+/// `Idempotency-Key`, a retry within 24 h answers the first hug.
+#[utoipa::path(post, path = "/hugs", tag = "hugs", security(("bearer" = [])), request_body = HugBody,
+    params(("Idempotency-Key" = Option<String>, Header, description = "Makes retries safe for 24 h")),
+    responses((status = 201, body = Hug), (status = 400, body = ErrorBody),
+              (status = 403, description = "hugs_not_allowed", body = ErrorBody), (status = 404, body = ErrorBody),
+              (status = 409, description = "idempotency_key_reused", body = ErrorBody),
+              (status = 429, description = "rate_limited, with Retry-After", body = ErrorBody)))]
+async fn send(
+    State(state): State<AppState>,
+    user: AuthUser,
+    IdempotencyKeyHeader(key): IdempotencyKeyHeader,
+    JsonBody(body): JsonBody<HugBody>,
+) -> ApiResult<(StatusCode, Json<Hug>)> {
+    let request = HugRequest::parse(user.id, body.recipient_id, body.hug_type.as_deref(), body.message)
+        .map_err(|e| ApiError::validation(&e))?;
+    let hug = state.hugs.send(user.id, request, key).await?;
+    Ok((StatusCode::CREATED, Json(hug.into_inner())))
+}
+
+async fn list(state: &AppState, user: AuthUser, direction: HugDirection, query: &PageQuery) -> ApiResult<Json<PageView<Hug>>> {
+    let hugs = state.hugs.list(user.id, direction, query.request(PER_PAGE_CAP)?).await?;
+    Ok(Json(PageView::from_paged(hugs, |h| h)))
+}
+
+/// Hugs the caller received, newest first.
+#[utoipa::path(get, path = "/hugs/received", tag = "hugs", security(("bearer" = [])), params(PageQuery),
+    responses((status = 200, body = PageView<Hug>), (status = 400, body = ErrorBody)))]
+async fn received(
+    State(state): State<AppState>,
+    user: AuthUser,
+    QueryParams(query): QueryParams<PageQuery>,
+) -> ApiResult<Json<PageView<Hug>>> {
+    list(&state, user, HugDirection::Received, &query).await
+}
+
+/// Hugs the caller sent, newest first.
+#[utoipa::path(get, path = "/hugs/sent", tag = "hugs", security(("bearer" = [])), params(PageQuery),
+    responses((status = 200, body = PageView<Hug>), (status = 400, body = ErrorBody)))]
+async fn sent(
+    State(state): State<AppState>,
+    user: AuthUser,
+    QueryParams(query): QueryParams<PageQuery>,
+) -> ApiResult<Json<PageView<Hug>>> {
+    list(&state, user, HugDirection::Sent, &query).await
+}
+
+/// One hug, for its sender or recipient.
+#[utoipa::path(get, path = "/hugs/{id}", tag = "hugs", security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "Hug id")),
+    responses((status = 200, body = Hug), (status = 404, body = ErrorBody)))]
+async fn get_one(State(state): State<AppState>, user: AuthUser, PathId(id): PathId) -> ApiResult<Json<Hug>> {
+    Ok(Json(state.hugs.get(user.id, id).await?))
+}
+
+/// The recipient saw the hug: status `seen`; the sender gets `hug_seen`.
+#[utoipa::path(post, path = "/hugs/{id}/seen", tag = "hugs", security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "Hug id")),
+    responses((status = 200, body = Hug), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+async fn seen(State(state): State<AppState>, user: AuthUser, PathId(id): PathId) -> ApiResult<Json<Hug>> {
+    Ok(Json(state.hugs.mark_seen(user.id, id).await?))
+}
+
+#[derive(Deserialize, ToSchema, Default)]
+#[serde(rename_all = "camelCase")]
+pub struct ReciprocateBody {
+    /// Defaults to the type of the hug received.
+    hug_type: Option<String>,
+    message: Option<String>,
+}
+
+/// Hug the sender back.
+#[utoipa::path(post, path = "/hugs/{id}/reciprocate", tag = "hugs", security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "The hug received")), request_body = ReciprocateBody,
+    responses((status = 201, body = Hug), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody),
+              (status = 404, body = ErrorBody), (status = 429, body = ErrorBody)))]
+async fn reciprocate(
+    State(state): State<AppState>,
+    user: AuthUser,
+    PathId(id): PathId,
+    IdempotencyKeyHeader(key): IdempotencyKeyHeader,
+    OptionalJsonBody(body): OptionalJsonBody<ReciprocateBody>,
+) -> ApiResult<(StatusCode, Json<Hug>)> {
+    let body = body.unwrap_or_default();
+    let hug = state.hugs.reciprocate(user.id, id, body.hug_type.as_deref(), body.message, key).await?;
+    Ok((StatusCode::CREATED, Json(hug.into_inner())))
+}

@@ -1,0 +1,360 @@
+//! Command line: `hold`, `hugs`, and the hidden `worker`.
+
+use crate::hold::{run_hold, HoldConfig};
+use crate::hugs::{run_hugs, HugsConfig};
+use crate::spawn::worker_main;
+use crate::target::{check_sources_for_target, parse_source_ips, parse_target_url, Target};
+use crate::tokens::read_tokens;
+use crate::util::duration_at_most;
+use crate::worker::WorkerConfig;
+use anyhow::Context;
+use clap::{Args, Parser, Subcommand};
+use std::net::IpAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+/// Longest --duration (every run stops by itself).
+pub const MAX_DURATION: Duration = Duration::from_secs(600);
+/// Longest --drain, --connect-timeout, --idle-timeout, ... .
+pub const MAX_WAIT: Duration = Duration::from_secs(120);
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "hugmood-loadgen",
+    version,
+    about = "SSE load generator for the HugMood hub (loopback targets only)"
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Open M SSE streams, hold them for the duration, report connects, drops,
+    /// events and (with --hub-pid) the hub's memory and open files per stream.
+    Hold(HoldArgs),
+    /// End-to-end hug latency and loss: POST hugs at a fixed rate to recipients
+    /// whose SSE streams are open, match the `hug_received` frames by nonce.
+    Hugs(HugsArgs),
+    /// Internal: one worker process (started by `hold` and `hugs`).
+    #[command(hide = true)]
+    Worker(WorkerArgs),
+}
+
+fn duration_arg(s: &str) -> Result<Duration, String> {
+    duration_at_most(s, MAX_DURATION, "--duration")
+}
+
+fn wait_arg(s: &str) -> Result<Duration, String> {
+    duration_at_most(s, MAX_WAIT, "the value")
+}
+
+fn target_arg(s: &str) -> Result<Target, String> {
+    parse_target_url(s)
+}
+
+/// A parsed `--source-ips` list (one argument, not repeated values).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SourceIps(pub Vec<IpAddr>);
+
+fn sources_arg(s: &str) -> Result<SourceIps, String> {
+    parse_source_ips(s).map(SourceIps)
+}
+
+/// Options of both `hold` and `hugs`.
+#[derive(Debug, Clone, Args)]
+pub struct CommonArgs {
+    /// The hub: http://HOST[:PORT], HOST in 127.0.0.0/8, localhost or [::1].
+    #[arg(long, default_value = "http://127.0.0.1:8080", value_parser = target_arg)]
+    pub url: Target,
+    /// Tokens file from `hugmood seed --users N --tokens-out FILE` (`<user id> <token>` lines).
+    #[arg(long, value_name = "FILE")]
+    pub tokens: PathBuf,
+    /// Worker processes to spread the streams over (a process may hold at most
+    /// ~20,000 open files).
+    #[arg(long, default_value_t = 1)]
+    pub processes: usize,
+    /// Local source addresses to bind client sockets to, round-robin, e.g.
+    /// `127.0.0.2-127.0.0.9` (each address has its own ~28k ephemeral ports).
+    #[arg(long, value_name = "LIST", value_parser = sources_arg)]
+    pub source_ips: Option<SourceIps>,
+    /// New streams per second (all processes together; 0 = all at once).
+    #[arg(long, default_value_t = 1000.0)]
+    pub ramp_per_sec: f64,
+    /// How long to run (e.g. 120s, 2m; at most 600s).
+    #[arg(long, default_value = "60s", value_parser = duration_arg)]
+    pub duration: Duration,
+    /// PID of the hub, to read its memory (VmRSS) and open files from /proc.
+    #[arg(long, value_name = "PID")]
+    pub hub_pid: Option<u32>,
+    /// Print one JSON object on stdout (the human summary goes to stderr).
+    #[arg(long)]
+    pub json: bool,
+    /// No progress lines.
+    #[arg(long, short)]
+    pub quiet: bool,
+    /// Run the workers as tasks of this process instead of child processes.
+    #[arg(long)]
+    pub in_process: bool,
+    /// Time for TCP connect + response head.
+    #[arg(long, default_value = "10s", value_parser = wait_arg)]
+    pub connect_timeout: Duration,
+    /// A stream silent for this long counts as dropped and reconnects
+    /// (the hub sends a heartbeat every 15 s by default).
+    #[arg(long, default_value = "60s", value_parser = wait_arg)]
+    pub idle_timeout: Duration,
+    /// Base reconnect delay when the hub sent no `retry:` hint; jittered ×0.5–1.5.
+    #[arg(long, default_value = "500ms", value_parser = wait_arg)]
+    pub reconnect_delay: Duration,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct HoldArgs {
+    #[command(flatten)]
+    pub common: CommonArgs,
+    /// Streams to open; stream i uses token i mod (number of tokens).
+    #[arg(long, default_value_t = 1000)]
+    pub streams: usize,
+    /// Keep retrying streams whose first connect failed (default: count them
+    /// as failed and stop).
+    #[arg(long)]
+    pub retry_connects: bool,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct HugsArgs {
+    #[command(flatten)]
+    pub common: CommonArgs,
+    /// Recipients: the first R tokens; each gets one stream.
+    #[arg(long, default_value_t = 100)]
+    pub recipients: usize,
+    /// Senders: the next S tokens (default: all the tokens after the recipients).
+    #[arg(long)]
+    pub senders: Option<usize>,
+    /// Hugs per second, all senders together.
+    #[arg(long, default_value_t = 100.0)]
+    pub rate: f64,
+    /// POSTs in flight at most (one keep-alive connection each).
+    #[arg(long, default_value_t = 64)]
+    pub concurrency: usize,
+    /// After the last POST, wait this long for frames still on their way.
+    #[arg(long, default_value = "5s", value_parser = wait_arg)]
+    pub drain: Duration,
+    /// How long the receivers may take to connect before sending starts.
+    #[arg(long, default_value = "60s", value_parser = wait_arg)]
+    pub ready_timeout: Duration,
+    /// Timeout of one POST.
+    #[arg(long, default_value = "10s", value_parser = wait_arg)]
+    pub post_timeout: Duration,
+    /// hugType of the hugs sent.
+    #[arg(long, default_value = "warm")]
+    pub hug_type: String,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct WorkerArgs {
+    /// The worker's configuration as JSON.
+    #[arg(long)]
+    pub config: String,
+}
+
+fn sources(common: &CommonArgs) -> anyhow::Result<Vec<IpAddr>> {
+    let ips = common.source_ips.clone().map(|s| s.0).unwrap_or_default();
+    check_sources_for_target(&common.url, &ips).map_err(anyhow::Error::msg)?;
+    Ok(ips)
+}
+
+fn check_rate(name: &str, v: f64) -> anyhow::Result<()> {
+    if !(v.is_finite() && v >= 0.0) {
+        anyhow::bail!("{name} must be a non-negative number");
+    }
+    Ok(())
+}
+
+impl HoldArgs {
+    pub fn to_config(&self) -> anyhow::Result<HoldConfig> {
+        let c = &self.common;
+        check_rate("--ramp-per-sec", c.ramp_per_sec)?;
+        Ok(HoldConfig {
+            target: c.url.clone(),
+            tokens_file: Some(absolute(&c.tokens)?),
+            streams: self.streams,
+            processes: c.processes,
+            in_process: c.in_process,
+            source_ips: sources(c)?,
+            ramp_per_sec: c.ramp_per_sec,
+            duration: c.duration,
+            hub_pid: c.hub_pid,
+            connect_timeout: c.connect_timeout,
+            idle_timeout: c.idle_timeout,
+            reconnect_delay: c.reconnect_delay,
+            retry_connects: self.retry_connects,
+            quiet: c.quiet,
+        })
+    }
+}
+
+impl HugsArgs {
+    pub fn to_config(&self) -> anyhow::Result<HugsConfig> {
+        let c = &self.common;
+        check_rate("--ramp-per-sec", c.ramp_per_sec)?;
+        check_rate("--rate", self.rate)?;
+        Ok(HugsConfig {
+            target: c.url.clone(),
+            tokens_file: Some(absolute(&c.tokens)?),
+            recipients: self.recipients,
+            senders: self.senders,
+            processes: c.processes,
+            in_process: c.in_process,
+            source_ips: sources(c)?,
+            ramp_per_sec: c.ramp_per_sec,
+            rate: self.rate,
+            duration: c.duration,
+            concurrency: self.concurrency,
+            drain: self.drain,
+            ready_timeout: self.ready_timeout,
+            post_timeout: self.post_timeout,
+            connect_timeout: c.connect_timeout,
+            idle_timeout: c.idle_timeout,
+            reconnect_delay: c.reconnect_delay,
+            hug_type: self.hug_type.clone(),
+            hub_pid: c.hub_pid,
+            quiet: c.quiet,
+        })
+    }
+}
+
+fn absolute(p: &std::path::Path) -> anyhow::Result<PathBuf> {
+    std::path::absolute(p).with_context(|| format!("bad path {}", p.display()))
+}
+
+/// Prints a report: JSON on stdout and the summary on stderr with --json,
+/// else the summary on stdout.
+fn print_report<T: serde::Serialize + std::fmt::Display>(
+    report: &T,
+    json: bool,
+) -> anyhow::Result<()> {
+    if json {
+        eprintln!("{report}");
+        println!("{}", serde_json::to_string(report)?);
+    } else {
+        println!("{report}");
+    }
+    Ok(())
+}
+
+pub async fn run(cli: Cli) -> anyhow::Result<()> {
+    match cli.command {
+        Command::Hold(args) => {
+            let cfg = args.to_config()?;
+            let tokens = Arc::new(read_tokens(&args.common.tokens)?);
+            let report = run_hold(cfg, tokens).await?;
+            print_report(&report, args.common.json)
+        }
+        Command::Hugs(args) => {
+            let cfg = args.to_config()?;
+            let tokens = Arc::new(read_tokens(&args.common.tokens)?);
+            let report = run_hugs(cfg, tokens).await?;
+            print_report(&report, args.common.json)
+        }
+        Command::Worker(args) => {
+            let cfg: WorkerConfig =
+                serde_json::from_str(&args.config).context("bad worker --config")?;
+            // The parent checked the URL; a hand-made config is checked again.
+            let ip = cfg.target.addr.ip();
+            if !crate::target::is_loopback_target(ip)
+                || cfg
+                    .source_ips
+                    .iter()
+                    .any(|s| !crate::target::is_loopback_target(*s))
+            {
+                anyhow::bail!("worker: refusing a non-loopback address");
+            }
+            worker_main(cfg).await
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn cli_is_consistent() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn hold_arguments() {
+        let cli = Cli::try_parse_from([
+            "hugmood-loadgen",
+            "hold",
+            "--url",
+            "http://127.0.0.1:8080",
+            "--tokens",
+            "t.txt",
+            "--streams",
+            "18000",
+            "--processes",
+            "4",
+            "--source-ips",
+            "127.0.0.2-127.0.0.9",
+            "--ramp-per-sec",
+            "2000",
+            "--duration",
+            "120s",
+            "--hub-pid",
+            "42",
+        ])
+        .expect("parse");
+        let Command::Hold(h) = cli.command else {
+            panic!("not hold")
+        };
+        let cfg = h.to_config().expect("config");
+        assert_eq!(cfg.streams, 18_000);
+        assert_eq!(cfg.processes, 4);
+        assert_eq!(cfg.source_ips.len(), 8);
+        assert_eq!(cfg.duration, Duration::from_secs(120));
+        assert_eq!(cfg.hub_pid, Some(42));
+        assert!(cfg.tokens_file.is_some_and(|p| p.is_absolute()));
+    }
+
+    #[test]
+    fn refuses_remote_targets_and_long_runs() {
+        let base = ["hugmood-loadgen", "hold", "--tokens", "t.txt"];
+        let with = |extra: &[&str]| {
+            let mut v: Vec<&str> = base.to_vec();
+            v.extend_from_slice(extra);
+            Cli::try_parse_from(v)
+        };
+        assert!(with(&["--url", "http://10.1.2.3:8080"]).is_err());
+        assert!(with(&["--url", "http://example.com"]).is_err());
+        assert!(with(&["--duration", "601s"]).is_err());
+        assert!(with(&["--duration", "10m"]).is_ok());
+        assert!(with(&["--source-ips", "192.168.0.1"]).is_err());
+        let hugs = Cli::try_parse_from([
+            "hugmood-loadgen",
+            "hugs",
+            "--tokens",
+            "t.txt",
+            "--rate",
+            "2000",
+            "--duration",
+            "60s",
+            "--concurrency",
+            "64",
+            "--drain",
+            "5s",
+        ])
+        .expect("parse");
+        let Command::Hugs(h) = hugs.command else {
+            panic!("not hugs")
+        };
+        let cfg = h.to_config().expect("config");
+        assert_eq!(cfg.rate, 2000.0);
+        assert_eq!(cfg.drain, Duration::from_secs(5));
+    }
+}

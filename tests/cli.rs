@@ -1,0 +1,332 @@
+//! The real `hugmood` binary, black-box: `serve` (start, answer, exit 0 on SIGTERM),
+//! `seed` (users, friendships, a tokens file), `token`, `migrate`, and the
+//! configuration errors that must stop it.
+
+use std::fs::File;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, ExitStatus, Stdio};
+use std::time::{Duration, Instant};
+use tempfile::TempDir;
+
+const BIN: &str = env!("CARGO_BIN_EXE_hugmood");
+
+/// A child process that is killed if the test ends (or fails) before it exits.
+struct Guard {
+    child: Option<Child>,
+    stdout: PathBuf,
+    stderr: PathBuf,
+}
+
+impl Guard {
+    fn pid(&self) -> u32 {
+        self.child.as_ref().expect("running child").id()
+    }
+
+    /// Waits up to `limit` for the exit; kills the process and panics on timeout.
+    fn wait(&mut self, limit: Duration) -> ExitStatus {
+        let child = self.child.as_mut().expect("running child");
+        let deadline = Instant::now() + limit;
+        loop {
+            if let Some(status) = child.try_wait().expect("poll the child") {
+                self.child = None;
+                return status;
+            }
+            if Instant::now() > deadline {
+                let _ = child.kill();
+                let _ = child.wait();
+                self.child = None;
+                panic!(
+                    "hugmood did not exit within {limit:?}; stderr:\n{}",
+                    self.stderr_text()
+                );
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
+    fn stdout_text(&self) -> String {
+        std::fs::read_to_string(&self.stdout).unwrap_or_default()
+    }
+
+    fn stderr_text(&self) -> String {
+        std::fs::read_to_string(&self.stderr).unwrap_or_default()
+    }
+}
+
+impl Drop for Guard {
+    fn drop(&mut self) {
+        if let Some(mut child) = self.child.take() {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+}
+
+/// A temp dir holding the database, config files and the children's output.
+struct Scratch {
+    dir: TempDir,
+    runs: std::cell::Cell<u32>,
+}
+
+impl Scratch {
+    fn new() -> Self {
+        Self {
+            dir: tempfile::tempdir().expect("temp dir"),
+            runs: std::cell::Cell::new(0),
+        }
+    }
+
+    fn path(&self, name: &str) -> PathBuf {
+        self.dir.path().join(name)
+    }
+
+    fn database_url(&self) -> String {
+        format!("sqlite://{}", self.path("x.db").display())
+    }
+
+    /// The binary with `args`, no inherited `HUGMOOD_*` settings, the scratch database,
+    /// and `env` on top; output goes to files in the scratch dir.
+    fn spawn(&self, args: &[&str], env: &[(&str, String)]) -> Guard {
+        let n = self.runs.get() + 1;
+        self.runs.set(n);
+        let stdout = self.path(&format!("run{n}.out"));
+        let stderr = self.path(&format!("run{n}.err"));
+        let mut command = Command::new(BIN);
+        command
+            .args(args)
+            .current_dir(self.dir.path())
+            .stdin(Stdio::null());
+        for (key, _) in std::env::vars() {
+            if key.starts_with("HUGMOOD_") {
+                command.env_remove(key);
+            }
+        }
+        command.env("HUGMOOD_DATABASE_URL", self.database_url());
+        for (key, value) in env {
+            command.env(key, value);
+        }
+        command.stdout(File::create(&stdout).expect("stdout file"));
+        command.stderr(File::create(&stderr).expect("stderr file"));
+        let child = command.spawn().expect("start hugmood");
+        Guard {
+            child: Some(child),
+            stdout,
+            stderr,
+        }
+    }
+
+    /// Runs to completion (within 60 s): status, stdout, stderr.
+    fn run(&self, args: &[&str], env: &[(&str, String)]) -> (ExitStatus, String, String) {
+        let mut guard = self.spawn(args, env);
+        let status = guard.wait(Duration::from_secs(60));
+        (status, guard.stdout_text(), guard.stderr_text())
+    }
+
+    /// Starts `hugmood serve` on a free port and waits until `/healthz` answers.
+    async fn serve(&self) -> (Guard, String) {
+        let port = free_port();
+        let mut guard = self.spawn(&["serve"], &[("HUGMOOD_BIND", format!("127.0.0.1:{port}"))]);
+        let base = format!("http://127.0.0.1:{port}");
+        let client = reqwest::Client::new();
+        let deadline = Instant::now() + Duration::from_secs(10);
+        loop {
+            if let Ok(response) = client.get(format!("{base}/healthz")).send().await {
+                assert_eq!(response.status(), reqwest::StatusCode::OK);
+                return (guard, base);
+            }
+            let exited = guard
+                .child
+                .as_mut()
+                .and_then(|c| c.try_wait().ok().flatten());
+            assert!(
+                exited.is_none(),
+                "serve exited early ({exited:?}); stderr:\n{}",
+                guard.stderr_text()
+            );
+            assert!(
+                Instant::now() < deadline,
+                "serve did not answer within 10 s; stderr:\n{}",
+                guard.stderr_text()
+            );
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+}
+
+fn free_port() -> u16 {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind a free port");
+    listener.local_addr().expect("local addr").port()
+}
+
+/// Sends SIGTERM and expects a clean exit (status 0) within a few seconds.
+fn terminate(guard: &mut Guard) {
+    let pid = guard.pid().to_string();
+    let status = Command::new("kill")
+        .args(["-TERM", &pid])
+        .status()
+        .expect("run kill");
+    assert!(status.success(), "kill -TERM {pid} failed");
+    let exit = guard.wait(Duration::from_secs(10));
+    assert!(
+        exit.success(),
+        "serve exited with {exit:?} after SIGTERM; stderr:\n{}",
+        guard.stderr_text()
+    );
+}
+
+async fn get_json(base: &str, path: &str, token: &str) -> (reqwest::StatusCode, serde_json::Value) {
+    let response = reqwest::Client::new()
+        .get(format!("{base}{path}"))
+        .bearer_auth(token)
+        .send()
+        .await
+        .expect("request to the served hub");
+    let status = response.status();
+    (status, response.json().await.expect("JSON answer"))
+}
+
+#[tokio::test]
+async fn serve_answers_and_exits_cleanly_on_sigterm() {
+    let scratch = Scratch::new();
+    let (mut guard, base) = scratch.serve().await;
+    let response = reqwest::get(format!("{base}/readyz"))
+        .await
+        .expect("readyz");
+    assert_eq!(response.status(), reqwest::StatusCode::OK);
+    assert!(
+        Path::new(&scratch.path("x.db")).exists(),
+        "serve created the database file"
+    );
+    terminate(&mut guard);
+    assert!(
+        reqwest::get(format!("{base}/healthz")).await.is_err(),
+        "the port is closed after exit"
+    );
+}
+
+#[tokio::test]
+async fn seed_writes_usable_tokens_and_befriends_in_a_ring() {
+    let scratch = Scratch::new();
+    let tokens = scratch.path("tokens.txt");
+    let tokens_arg = tokens.display().to_string();
+    let (status, stdout, stderr) =
+        scratch.run(&["seed", "--users", "50", "--tokens-out", &tokens_arg], &[]);
+    assert!(
+        status.success(),
+        "seed failed: {status:?}\n{stdout}\n{stderr}"
+    );
+
+    let text = std::fs::read_to_string(&tokens).expect("tokens file");
+    let lines: Vec<(String, String)> = text
+        .lines()
+        .map(|line| {
+            let (id, jwt) = line
+                .split_once(' ')
+                .unwrap_or_else(|| panic!("bad line {line:?}"));
+            uuid::Uuid::parse_str(id).unwrap_or_else(|_| panic!("not a UUID in {line:?}"));
+            assert_eq!(jwt.split('.').count(), 3, "not a JWT in {line:?}");
+            (id.to_owned(), jwt.to_owned())
+        })
+        .collect();
+    assert_eq!(lines.len(), 50, "one line per user");
+    let mut ids: Vec<&String> = lines.iter().map(|(id, _)| id).collect();
+    ids.sort();
+    ids.dedup();
+    assert_eq!(ids.len(), 50, "distinct users");
+
+    let (mut guard, base) = scratch.serve().await;
+    for (id, jwt) in [&lines[0], &lines[49]] {
+        let (status, me) = get_json(&base, "/api/v1/users/me", jwt).await;
+        assert_eq!(status, reqwest::StatusCode::OK, "{me}");
+        assert_eq!(me["id"], id.as_str());
+        let (status, friends) = get_json(&base, "/api/v1/friends", jwt).await;
+        assert_eq!(status, reqwest::StatusCode::OK, "{friends}");
+        assert!(
+            friends["total"].as_u64().is_some_and(|n| n >= 3),
+            "a ring of at least 3 friends: {friends}"
+        );
+    }
+    terminate(&mut guard);
+
+    let (status, _, stderr) = scratch.run(&["seed", "--users", "5"], &[]);
+    assert!(!status.success(), "seeding the same prefix twice must fail");
+    assert!(!stderr.is_empty(), "and say why");
+    let (status, stdout, stderr) = scratch.run(&["seed", "--users", "5", "--prefix", "other"], &[]);
+    assert!(
+        status.success(),
+        "another prefix is fine: {stdout}\n{stderr}"
+    );
+}
+
+#[tokio::test]
+async fn token_prints_a_jwt_the_hub_accepts() {
+    let scratch = Scratch::new();
+    let (status, stdout, stderr) = scratch.run(&["seed", "--users", "3"], &[]);
+    assert!(status.success(), "seed failed: {stdout}\n{stderr}");
+    let (status, stdout, stderr) = scratch.run(&["token", "--user", "demo_1"], &[]);
+    assert!(status.success(), "token failed: {stdout}\n{stderr}");
+    let jwt = stdout
+        .lines()
+        .rev()
+        .find(|l| l.split('.').count() == 3)
+        .expect("a JWT on stdout")
+        .trim()
+        .to_owned();
+
+    let (mut guard, base) = scratch.serve().await;
+    let (status, me) = get_json(&base, "/api/v1/users/me", &jwt).await;
+    assert_eq!(status, reqwest::StatusCode::OK, "{me}");
+    assert_eq!(me["username"], "demo_1");
+    terminate(&mut guard);
+
+    let (status, _, stderr) = scratch.run(&["token", "--user", "nobody_here"], &[]);
+    assert!(!status.success(), "an unknown user is an error");
+    assert!(stderr.contains("nobody_here"), "names the user: {stderr}");
+}
+
+#[test]
+fn migrate_creates_the_database_and_exits_zero() {
+    let scratch = Scratch::new();
+    let (status, stdout, stderr) = scratch.run(&["migrate"], &[]);
+    assert!(status.success(), "migrate failed: {stdout}\n{stderr}");
+    assert!(scratch.path("x.db").exists(), "the database file exists");
+    let (status, stdout, stderr) = scratch.run(&["migrate"], &[]);
+    assert!(
+        status.success(),
+        "migrating twice is harmless: {stdout}\n{stderr}"
+    );
+}
+
+#[test]
+fn unknown_config_file_keys_are_refused() {
+    let scratch = Scratch::new();
+    let config = scratch.path("f.toml");
+    std::fs::write(&config, "heartbeat_secz = 5\n").expect("write config");
+    let config_arg = config.display().to_string();
+    let (status, _, stderr) = scratch.run(&["migrate", "--config", &config_arg], &[]);
+    assert!(!status.success(), "an unknown key must stop the binary");
+    assert!(
+        stderr.contains("heartbeat_secz"),
+        "the key is named: {stderr}"
+    );
+
+    std::fs::write(&config, "heartbeat_secs = 5\n").expect("write config");
+    let (status, stdout, stderr) = scratch.run(&["migrate", "--config", &config_arg], &[]);
+    assert!(status.success(), "a known key is fine: {stdout}\n{stderr}");
+}
+
+#[test]
+fn cluster_mode_refuses_the_development_secret() {
+    let scratch = Scratch::new();
+    let env = [
+        (
+            "HUGMOOD_DATABASE_URL",
+            "postgres://x@127.0.0.1:1/x".to_owned(),
+        ),
+        ("HUGMOOD_REDIS_URL", "redis://127.0.0.1:1".to_owned()),
+        ("HUGMOOD_BIND", format!("127.0.0.1:{}", free_port())),
+    ];
+    let (status, _, stderr) = scratch.run(&["serve"], &env);
+    assert!(!status.success(), "must not start");
+    assert!(stderr.contains("JWT"), "the JWT secret is named: {stderr}");
+}
