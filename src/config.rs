@@ -55,6 +55,8 @@ pub struct Config {
     pub event_retention_days: u64,
     pub event_retention_per_user: i64,
     pub hug_shards: usize,
+    pub event_prune_secs: u64,
+    pub stream_cookie_ttl_secs: u64,
 }
 
 /// A loaded configuration and the warnings met on the way (logged once logging is up).
@@ -132,6 +134,7 @@ impl Config {
             retention_age: Duration::from_secs(self.event_retention_days * 24 * 3600),
             retention_per_user: self.event_retention_per_user,
             hug_shards: self.hug_shards,
+            prune_every: Duration::from_secs(self.event_prune_secs),
             hug_rate_per_minute: self.hug_rate_per_minute,
             ..RealtimeSettings::default()
         }
@@ -175,6 +178,8 @@ impl Config {
             ("event_retention_days", self.event_retention_days),
             ("event_retention_per_user", self.event_retention_per_user.max(0) as u64),
             ("hug_shards", self.hug_shards as u64),
+            ("event_prune_secs", self.event_prune_secs),
+            ("stream_cookie_ttl_secs", self.stream_cookie_ttl_secs),
         ] {
             if value == 0 {
                 bail!("{key} must be greater than 0");

@@ -8,7 +8,7 @@ pub mod seed;
 pub mod telemetry;
 
 use anyhow::Context;
-use hugmood_actors::auth::{Accounts, AuthSettings, JwtKeys};
+use hugmood_actors::auth::{Accounts, AuthSettings, JwtKeys, StreamAccess};
 use hugmood_actors::hug::Hugs;
 use hugmood_actors::realtime::Realtime;
 use hugmood_actors::store::{self, Store, StoreOptions};
@@ -36,6 +36,11 @@ impl Hub {
     /// The address the hub listens on (useful with port 0).
     pub fn local_addr(&self) -> SocketAddr {
         self.addr
+    }
+
+    /// The node's realtime engine (its directory of user actors, for inspection).
+    pub fn realtime(&self) -> &Realtime {
+        &self.realtime
     }
 
     /// Cancelling this token starts a graceful shutdown.
@@ -108,11 +113,14 @@ pub fn accounts(config: &Config, store: Arc<dyn Store>) -> anyhow::Result<Accoun
 /// engine and the API, and returns once the server accepts connections.
 pub async fn run(config: Config, listener: TcpListener) -> anyhow::Result<Hub> {
     config.validate()?;
+    hugmood_api::metrics::install();
     let store = open_store(&config).await?;
     let accounts = Arc::new(accounts(&config, store.clone())?);
     let realtime = Realtime::start(store.clone(), config.realtime_settings()).await?;
     let hugs = Hugs::start(store.clone(), realtime.clone()).await?;
-    let engine = Engine { store: store.clone(), accounts, realtime: realtime.clone(), hugs };
+    let stream_access =
+        Arc::new(StreamAccess::new(store.clone(), accounts.keys().clone(), config.stream_cookie_ttl_secs));
+    let engine = Engine { store: store.clone(), accounts, stream_access, realtime: realtime.clone(), hugs };
     let settings = ApiSettings { body_limit_bytes: config.body_limit_bytes, sse_retry_ms: config.sse_retry_ms };
     let state = AppState::new(engine, settings);
     let addr = listener.local_addr()?;

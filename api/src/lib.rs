@@ -7,6 +7,7 @@ mod fallback;
 pub mod graphql;
 mod health;
 mod longpoll;
+pub mod metrics;
 mod openapi;
 pub mod rest;
 mod sse;
@@ -48,9 +49,11 @@ pub fn router(state: AppState) -> Router {
             get(move || async move { Json(document.as_ref().clone()) }),
         )
         .merge(graphql::router())
+        .route("/metrics", get(metrics::render))
         .fallback(fallback::not_found)
         .method_not_allowed_fallback(fallback::method_not_allowed)
         .layer(DefaultBodyLimit::max(state.settings.body_limit_bytes))
+        .layer(axum::middleware::from_fn(metrics::track))
         .layer(TraceLayer::new_for_http())
         .with_state(state)
 }

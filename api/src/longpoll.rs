@@ -16,7 +16,7 @@ use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::{router::OpenApiRouter, routes};
 
 use crate::error::{ApiError, ApiResult, ErrorBody};
-use crate::extract::{AuthUser, QueryParams};
+use crate::extract::{QueryParams, StreamUser};
 use crate::state::AppState;
 
 /// Most events in one answer.
@@ -52,11 +52,12 @@ pub struct EventsView {
 
 /// Events after `last_id`, at most 50, oldest first; with `long_poll=true` waits for
 /// the next one when there is none.
-#[utoipa::path(get, path = "/events", tag = "realtime", security(("bearer" = [])), params(EventsQuery),
+#[utoipa::path(get, path = "/events", tag = "realtime", security(("bearer" = [])), params(EventsQuery,
+        ("ticket" = Option<String>, Query, description = "One-time ticket from POST /sse/ticket")),
     responses((status = 200, body = EventsView), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody)))]
 async fn events(
     State(state): State<AppState>,
-    user: AuthUser,
+    user: StreamUser,
     QueryParams(query): QueryParams<EventsQuery>,
 ) -> ApiResult<Json<EventsView>> {
     let after = match query.last_id {

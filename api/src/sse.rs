@@ -14,16 +14,17 @@ use chrono::SecondsFormat;
 use hugmood_actors::observe;
 use hugmood_actors::realtime::Pulse;
 use hugmood_actors::user::{LiveEvent, SubscribeError, Subscription, Transport};
-use serde::Deserialize;
+use axum::Json;
+use serde::{Deserialize, Serialize};
 use std::collections::VecDeque;
 use std::convert::Infallible;
 use tokio::sync::watch;
-use utoipa::IntoParams;
+use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::{router::OpenApiRouter, routes};
 use uuid::Uuid;
 
 use crate::error::{ApiError, ApiResult, ErrorBody};
-use crate::extract::{AuthUser, QueryParams};
+use crate::extract::{AuthUser, QueryParams, StreamUser, STREAM_COOKIE};
 use crate::state::AppState;
 
 /// Stored events read per query while catching up.
@@ -32,7 +33,35 @@ const BACKFILL_PAGE: u32 = 500;
 const COALESCE_BYTES: usize = 64 * 1024;
 
 pub fn router() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new().routes(routes!(stream))
+    OpenApiRouter::new().routes(routes!(stream)).routes(routes!(ticket))
+}
+
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct TicketView {
+    /// One-time: valid for a single `?ticket=` use on the stream or events route.
+    ticket: String,
+    /// Seconds until the ticket expires.
+    expires_in: u64,
+}
+
+/// A one-time ticket for `?ticket=` on the stream and events routes (EventSource cannot
+/// send headers), and the `hugmood_stream` cookie that carries the browser's own
+/// reconnections (HttpOnly, SameSite=Strict, Path=/api/v1; revoked by logout).
+#[utoipa::path(post, path = "/sse/ticket", tag = "realtime", security(("bearer" = [])),
+    responses((status = 200, body = TicketView, headers(("Set-Cookie" = String, description = "hugmood_stream"))),
+              (status = 401, body = ErrorBody)))]
+async fn ticket(State(state): State<AppState>, user: AuthUser) -> ApiResult<Response> {
+    let pass = state.stream_access.issue(user.id, user.session).await?;
+    let cookie = format!(
+        "{STREAM_COOKIE}={}; HttpOnly; SameSite=Strict; Path=/api/v1; Max-Age={}",
+        pass.cookie, pass.cookie_max_age
+    );
+    let mut response = Json(TicketView { ticket: pass.ticket, expires_in: pass.ticket_expires_in }).into_response();
+    let value = HeaderValue::from_str(&cookie)
+        .map_err(|e| ApiError::from(hugmood_actors::EngineError::Internal(format!("cookie header: {e}"))))?;
+    response.headers_mut().insert(header::SET_COOKIE, value);
+    Ok(response)
 }
 
 #[derive(Deserialize, IntoParams)]
@@ -46,13 +75,14 @@ pub struct StreamQuery {
 /// `retry:` hint, heartbeats, `reset` when the asked-for id is older than the retained
 /// log, and `reconnect` when the server wants the client to resume elsewhere.
 #[utoipa::path(get, path = "/sse/stream", tag = "realtime", security(("bearer" = [])), params(StreamQuery,
+        ("ticket" = Option<String>, Query, description = "One-time ticket from POST /sse/ticket"),
         ("Last-Event-ID" = Option<i64>, Header, description = "Resume after this event id")),
     responses((status = 200, description = "An endless event stream", content_type = "text/event-stream"),
               (status = 401, body = ErrorBody),
               (status = 429, description = "too_many_streams", body = ErrorBody)))]
 async fn stream(
     State(state): State<AppState>,
-    user: AuthUser,
+    user: StreamUser,
     headers: HeaderMap,
     QueryParams(query): QueryParams<StreamQuery>,
 ) -> ApiResult<Response> {

@@ -1,6 +1,6 @@
 //! `AppState`: what every handler may reach, cheap to clone.
 
-use hugmood_actors::auth::Accounts;
+use hugmood_actors::auth::{Accounts, StreamAccess};
 use hugmood_actors::hug::Hugs;
 use hugmood_actors::moods::Moods;
 use hugmood_actors::realtime::Realtime;
@@ -12,6 +12,7 @@ use std::sync::Arc;
 pub struct AppState {
     pub store: Arc<dyn Store>,
     pub accounts: Arc<Accounts>,
+    pub stream_access: Arc<StreamAccess>,
     pub social: Arc<Social>,
     pub moods: Arc<Moods>,
     pub hugs: Hugs,
@@ -32,6 +33,7 @@ pub struct ApiSettings {
 pub struct Engine {
     pub store: Arc<dyn Store>,
     pub accounts: Arc<Accounts>,
+    pub stream_access: Arc<StreamAccess>,
     pub realtime: Realtime,
     pub hugs: Hugs,
 }
@@ -44,6 +46,7 @@ impl AppState {
         Self {
             store,
             accounts: engine.accounts,
+            stream_access: engine.stream_access,
             social,
             moods,
             hugs: engine.hugs,

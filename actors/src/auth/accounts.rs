@@ -167,7 +167,7 @@ impl Accounts {
             return Err(invalid_refresh());
         }
         self.store.touch_user(user.id, at).await?;
-        self.session(user, secret)
+        self.session(user, record.family_id, secret)
     }
 
     /// Revokes the family of `token` if it belongs to `user`; unknown tokens are ignored
@@ -191,7 +191,7 @@ impl Accounts {
         let (secret, record) = self.new_refresh_token(user.id, family_id);
         self.store.insert_refresh_token(&record).await?;
         self.store.touch_user(user.id, record.created_at).await?;
-        self.session(user, secret)
+        self.session(user, family_id, secret)
     }
 
     fn new_refresh_token(&self, user_id: Uuid, family_id: Uuid) -> (String, RefreshTokenRecord) {
@@ -211,10 +211,9 @@ impl Accounts {
         (secret, record)
     }
 
-    fn session(&self, user: User, refresh_token: String) -> EngineResult<Session> {
-        let access_token = self
-            .keys
-            .issue(user.id, now(), self.settings.access_ttl_secs)?;
+    fn session(&self, user: User, family_id: Uuid, refresh_token: String) -> EngineResult<Session> {
+        let access_token =
+            self.keys.issue_in_session(user.id, Some(family_id), now(), self.settings.access_ttl_secs)?;
         Ok(Session {
             user,
             access_token,

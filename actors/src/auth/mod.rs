@@ -5,6 +5,8 @@ pub mod accounts;
 pub mod jwt;
 pub mod password;
 pub mod refresh;
+pub mod stream;
 
 pub use accounts::{Accounts, AuthSettings, Session};
 pub use jwt::{AccessClaims, JwtKeys};
+pub use stream::{StreamAccess, StreamPass};

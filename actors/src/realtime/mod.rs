@@ -73,7 +73,6 @@ pub struct Realtime {
 impl Realtime {
     /// Starts the engine with the in-process bus.
     pub async fn start(store: Arc<dyn Store>, settings: RealtimeSettings) -> EngineResult<Self> {
-        observe::register();
         let settings = Arc::new(settings);
         let shutdown = CancellationToken::new();
         let delivered = delivered::start(store.clone(), shutdown.clone());

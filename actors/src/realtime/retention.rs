@@ -1,4 +1,5 @@
-//! Prunes each user's event log by age and by count, periodically.
+//! Prunes each user's event log by age and by count, and expired stream tickets,
+//! periodically.
 
 use chrono::Duration as ChronoDuration;
 use std::sync::Arc;
@@ -21,6 +22,9 @@ pub(super) fn start(store: Arc<dyn Store>, settings: Arc<RealtimeSettings>, shut
                 Ok(0) => {}
                 Ok(n) => tracing::debug!(pruned = n, "event log pruned"),
                 Err(err) => tracing::warn!(error = %err, "event pruning failed"),
+            }
+            if let Err(err) = store.prune_stream_tickets(now()).await {
+                tracing::warn!(error = %err, "stream ticket pruning failed");
             }
         }
     });

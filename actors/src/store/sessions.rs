@@ -24,6 +24,13 @@ pub trait SessionStore {
     ) -> EngineResult<bool>;
     /// Revokes every live token of a family.
     async fn revoke_token_family(&self, family_id: Uuid, at: DateTime<Utc>) -> EngineResult<()>;
+    /// Whether a family was revoked (by logout or reuse).
+    async fn token_family_revoked(&self, family_id: Uuid) -> EngineResult<bool>;
+    async fn insert_stream_ticket(&self, token_hash: &str, user: Uuid, expires_at: DateTime<Utc>) -> EngineResult<()>;
+    /// Spends a ticket: the user it was for, if it exists and has not expired at `at`.
+    async fn redeem_stream_ticket(&self, token_hash: &str, at: DateTime<Utc>) -> EngineResult<Option<Uuid>>;
+    /// Deletes tickets that expired before `at`.
+    async fn prune_stream_tickets(&self, at: DateTime<Utc>) -> EngineResult<u64>;
 }
 
 pub(crate) const INSERT_TOKEN: &str = "INSERT INTO refresh_tokens \
@@ -103,6 +110,54 @@ macro_rules! impl_session_store {
                     .execute(self.writer())
                     .await?;
                 Ok(())
+            }
+
+            async fn token_family_revoked(&self, family_id: uuid::Uuid) -> $crate::error::EngineResult<bool> {
+                let (revoked,): (bool,) = sqlx::query_as(
+                    "SELECT EXISTS (SELECT 1 FROM refresh_tokens WHERE family_id = $1 AND revoked_at IS NOT NULL)",
+                )
+                .bind(family_id)
+                .fetch_one(self.reader())
+                .await?;
+                Ok(revoked)
+            }
+
+            async fn insert_stream_ticket(
+                &self,
+                token_hash: &str,
+                user: uuid::Uuid,
+                expires_at: chrono::DateTime<chrono::Utc>,
+            ) -> $crate::error::EngineResult<()> {
+                sqlx::query("INSERT INTO stream_tickets (token_hash, user_id, expires_at) VALUES ($1, $2, $3)")
+                    .bind(token_hash)
+                    .bind(user)
+                    .bind(expires_at)
+                    .execute(self.writer())
+                    .await?;
+                Ok(())
+            }
+
+            async fn redeem_stream_ticket(
+                &self,
+                token_hash: &str,
+                at: chrono::DateTime<chrono::Utc>,
+            ) -> $crate::error::EngineResult<Option<uuid::Uuid>> {
+                let user: Option<(uuid::Uuid,)> = sqlx::query_as(
+                    "DELETE FROM stream_tickets WHERE token_hash = $1 AND expires_at > $2 RETURNING user_id",
+                )
+                .bind(token_hash)
+                .bind(at)
+                .fetch_optional(self.writer())
+                .await?;
+                Ok(user.map(|(id,)| id))
+            }
+
+            async fn prune_stream_tickets(&self, at: chrono::DateTime<chrono::Utc>) -> $crate::error::EngineResult<u64> {
+                let done = sqlx::query("DELETE FROM stream_tickets WHERE expires_at <= $1")
+                    .bind(at)
+                    .execute(self.writer())
+                    .await?;
+                Ok(done.rows_affected())
             }
         }
     };

@@ -11,6 +11,8 @@ use crate::state::AppState;
 #[derive(Debug, Clone, Copy)]
 pub struct AuthUser {
     pub id: Uuid,
+    /// The session (refresh-token family) the token belongs to, if any.
+    pub session: Option<Uuid>,
 }
 
 /// The token of an `Authorization: Bearer` header; `Err` when the header is present
@@ -48,6 +50,6 @@ impl FromRequestParts<AppState> for AuthUser {
                 "the account of this token no longer exists",
             ));
         }
-        Ok(Self { id: claims.sub })
+        Ok(Self { id: claims.sub, session: claims.fam })
     }
 }

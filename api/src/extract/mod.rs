@@ -6,6 +6,7 @@ mod idempotency;
 mod json;
 mod path;
 mod query;
+mod stream_auth;
 
 pub(crate) use auth::bearer_token;
 pub use auth::AuthUser;
@@ -13,3 +14,4 @@ pub use idempotency::IdempotencyKeyHeader;
 pub use json::{JsonBody, OptionalJsonBody};
 pub use path::PathId;
 pub use query::QueryParams;
+pub use stream_auth::{StreamUser, STREAM_COOKIE};

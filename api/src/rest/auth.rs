@@ -1,7 +1,7 @@
 //! `/auth`: register, login, refresh, logout, anonymous.
 
 use axum::extract::State;
-use axum::http::StatusCode;
+use axum::http::{header, StatusCode};
 use axum::Json;
 use hugmood_actors::domain::account::Registration;
 use hugmood_actors::domain::validation::FieldErrors;
@@ -10,7 +10,7 @@ use utoipa::ToSchema;
 use utoipa_axum::{router::OpenApiRouter, routes};
 
 use crate::error::{ApiError, ApiResult, ErrorBody};
-use crate::extract::{AuthUser, JsonBody};
+use crate::extract::{AuthUser, JsonBody, STREAM_COOKIE};
 use crate::state::AppState;
 use crate::views::AuthView;
 
@@ -112,14 +112,16 @@ async fn logout(
     State(state): State<AppState>,
     user: AuthUser,
     JsonBody(body): JsonBody<RefreshBody>,
-) -> ApiResult<StatusCode> {
+) -> ApiResult<(StatusCode, [(header::HeaderName, String); 1])> {
     let mut errors = FieldErrors::default();
     let token = required(body.refresh_token, "refreshToken", &mut errors);
     errors
         .into_result(())
         .map_err(|e| ApiError::validation(&e))?;
     state.accounts.logout(user.id, &token).await?;
-    Ok(StatusCode::NO_CONTENT)
+    // The stream cookie of this session is revoked with it; clear it in the browser too.
+    let clear = format!("{STREAM_COOKIE}=; HttpOnly; SameSite=Strict; Path=/api/v1; Max-Age=0");
+    Ok((StatusCode::NO_CONTENT, [(header::SET_COOKIE, clear)]))
 }
 
 /// Create an anonymous account (`isAnonymous: true`) and sign in.

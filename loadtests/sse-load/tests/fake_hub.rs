@@ -455,7 +455,7 @@ async fn hugs_are_all_delivered_even_across_a_reconnect() {
     assert!(report.latency_e2e.p99_ms < 1000.0, "{}", report.latency_e2e);
     assert!(report.latency_e2e.max_ms >= report.latency_e2e.p50_ms);
     assert!(
-        report.achieved_rate > 30.0 && report.achieved_rate < 50.0,
+        report.achieved_rate > 15.0 && report.achieved_rate < 50.0,
         "{}",
         report.achieved_rate
     );

@@ -1,0 +1,61 @@
+//! `StreamUser`: the caller of the stream and events routes, proven (in this order) by
+//! a Bearer header, a one-time `?ticket=`, or the `hugmood_stream` cookie. A spent
+//! ticket falls through to the cookie, so an EventSource that reconnects by itself
+//! (with the spent ticket still in its URL) is carried by the cookie.
+
+use axum::extract::FromRequestParts;
+use axum::http::{header, request::Parts};
+use uuid::Uuid;
+
+use super::auth::{bearer_token, AuthUser};
+use crate::error::ApiError;
+use crate::state::AppState;
+
+/// Name of the stream cookie.
+pub const STREAM_COOKIE: &str = "hugmood_stream";
+
+#[derive(Debug, Clone, Copy)]
+pub struct StreamUser {
+    pub id: Uuid,
+}
+
+fn query_ticket(parts: &Parts) -> Option<String> {
+    let query = parts.uri.query()?;
+    form_urlencoded::parse(query.as_bytes()).find(|(k, _)| k == "ticket").map(|(_, v)| v.into_owned())
+}
+
+fn cookie(parts: &Parts) -> Option<String> {
+    parts
+        .headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(name, _)| *name == STREAM_COOKIE)
+        .map(|(_, value)| value.to_owned())
+}
+
+impl FromRequestParts<AppState> for StreamUser {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        if bearer_token(parts)?.is_some() {
+            let user = AuthUser::from_request_parts(parts, state).await?;
+            return Ok(Self { id: user.id });
+        }
+        let ticket = query_ticket(parts);
+        if let Some(ticket) = &ticket {
+            if let Some(id) = state.stream_access.redeem_ticket(ticket).await? {
+                return Ok(Self { id });
+            }
+        }
+        if let Some(cookie) = cookie(parts) {
+            return Ok(Self { id: state.stream_access.verify_cookie(&cookie).await? });
+        }
+        Err(match ticket {
+            Some(_) => ApiError::unauthorized("invalid_ticket", "the ticket is unknown, spent or expired"),
+            None => ApiError::unauthorized("unauthorized", "send a bearer token, a ticket or the stream cookie"),
+        })
+    }
+}
