@@ -176,7 +176,10 @@ impl Config {
             ("stream_buffer", self.stream_buffer as u64),
             ("user_idle_secs", self.user_idle_secs),
             ("event_retention_days", self.event_retention_days),
-            ("event_retention_per_user", self.event_retention_per_user.max(0) as u64),
+            (
+                "event_retention_per_user",
+                self.event_retention_per_user.max(0) as u64,
+            ),
             ("hug_shards", self.hug_shards as u64),
             ("event_prune_secs", self.event_prune_secs),
             ("stream_cookie_ttl_secs", self.stream_cookie_ttl_secs),
@@ -273,7 +276,10 @@ mod tests {
     #[test]
     fn example_files_load() {
         let secret = env(&[("HUGMOOD_JWT_SECRET", "a-long-enough-real-secret")]);
-        for example in [include_str!("../config/cluster.example.toml"), include_str!("../config/docker.example.toml")] {
+        for example in [
+            include_str!("../config/cluster.example.toml"),
+            include_str!("../config/docker.example.toml"),
+        ] {
             Config::from_layers(Some(example), secret.clone()).expect("example loads");
         }
     }

@@ -30,6 +30,7 @@ pub struct Hub {
     server: JoinHandle<std::io::Result<()>>,
     grace: Duration,
     realtime: Realtime,
+    hugs: Hugs,
 }
 
 impl Hub {
@@ -41,6 +42,11 @@ impl Hub {
     /// The node's realtime engine (its directory of user actors, for inspection).
     pub fn realtime(&self) -> &Realtime {
         &self.realtime
+    }
+
+    /// The node's hug service (its supervised shards, for inspection).
+    pub fn hugs(&self) -> &Hugs {
+        &self.hugs
     }
 
     /// Cancelling this token starts a graceful shutdown.
@@ -58,6 +64,7 @@ impl Hub {
     /// Waits until the server stops (after the shutdown token is cancelled).
     pub async fn wait(mut self) -> anyhow::Result<()> {
         let result = self.drain().await;
+        self.hugs.stop();
         self.realtime.stop();
         result
     }
@@ -118,10 +125,22 @@ pub async fn run(config: Config, listener: TcpListener) -> anyhow::Result<Hub> {
     let accounts = Arc::new(accounts(&config, store.clone())?);
     let realtime = Realtime::start(store.clone(), config.realtime_settings()).await?;
     let hugs = Hugs::start(store.clone(), realtime.clone()).await?;
-    let stream_access =
-        Arc::new(StreamAccess::new(store.clone(), accounts.keys().clone(), config.stream_cookie_ttl_secs));
-    let engine = Engine { store: store.clone(), accounts, stream_access, realtime: realtime.clone(), hugs };
-    let settings = ApiSettings { body_limit_bytes: config.body_limit_bytes, sse_retry_ms: config.sse_retry_ms };
+    let stream_access = Arc::new(StreamAccess::new(
+        store.clone(),
+        accounts.keys().clone(),
+        config.stream_cookie_ttl_secs,
+    ));
+    let engine = Engine {
+        store: store.clone(),
+        accounts,
+        stream_access,
+        realtime: realtime.clone(),
+        hugs: hugs.clone(),
+    };
+    let settings = ApiSettings {
+        body_limit_bytes: config.body_limit_bytes,
+        sse_retry_ms: config.sse_retry_ms,
+    };
     let state = AppState::new(engine, settings);
     let addr = listener.local_addr()?;
     let shutdown = CancellationToken::new();
@@ -134,5 +153,12 @@ pub async fn run(config: Config, listener: TcpListener) -> anyhow::Result<Hub> {
         notice.shutdown();
     });
     tracing::info!(%addr, backend = store.backend(), "hub listening");
-    Ok(Hub { addr, shutdown, server, grace: Duration::from_secs(config.shutdown_grace_secs), realtime })
+    Ok(Hub {
+        addr,
+        shutdown,
+        server,
+        grace: Duration::from_secs(config.shutdown_grace_secs),
+        realtime,
+        hugs,
+    })
 }

@@ -7,6 +7,11 @@ use hugmood::cli::{Cli, Command};
 use hugmood::{config::Config, seed, telemetry};
 use tokio::net::TcpListener;
 
+/// mimalloc keeps the resident size of many long-lived connections close to what they
+/// use (the system allocator holds on to the garbage of connection bursts).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();

@@ -4,7 +4,9 @@
 
 mod common;
 
-use common::{assert_error, assert_invalid_fields, assert_names_field, ids, str_field, TestHub, TestUser};
+use common::{
+    assert_error, assert_invalid_fields, assert_names_field, ids, str_field, TestHub, TestUser,
+};
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 
@@ -18,17 +20,33 @@ async fn create(hub: &TestHub, user: &TestUser, body: Value) -> Value {
 async fn create_derives_affect_and_keeps_a_given_zero() {
     let hub = TestHub::start().await;
     let user = hub.register("mood").await;
-    let entry = create(&hub, &user, json!({"mood": "Happy", "intensity": 7, "note": "sunny", "tags": ["walk"]})).await;
+    let entry = create(
+        &hub,
+        &user,
+        json!({"mood": "Happy", "intensity": 7, "note": "sunny", "tags": ["walk"]}),
+    )
+    .await;
     assert_eq!(entry["mood"], "happy", "stored lower-case");
-    assert_eq!((entry["valence"].as_f64(), entry["arousal"].as_f64()), (Some(0.8), Some(0.6)));
+    assert_eq!(
+        (entry["valence"].as_f64(), entry["arousal"].as_f64()),
+        (Some(0.8), Some(0.6))
+    );
     assert_eq!(entry["userId"], user.id.as_str());
     assert_eq!(entry["isPublic"], false);
     assert_eq!(entry["tags"], json!(["walk"]));
     for key in ["id", "intensity", "note", "createdAt", "updatedAt"] {
         assert!(entry.get(key).is_some(), "{key} missing in {entry}");
     }
-    let zero = create(&hub, &user, json!({"mood": "excited", "intensity": 1, "valence": 0, "arousal": 0})).await;
-    assert_eq!((zero["valence"].as_f64(), zero["arousal"].as_f64()), (Some(0.0), Some(0.0)));
+    let zero = create(
+        &hub,
+        &user,
+        json!({"mood": "excited", "intensity": 1, "valence": 0, "arousal": 0}),
+    )
+    .await;
+    assert_eq!(
+        (zero["valence"].as_f64(), zero["arousal"].as_f64()),
+        (Some(0.0), Some(0.0))
+    );
     let id = str_field(&entry, "id");
     let (status, read) = hub.get(&format!("/api/v1/moods/{id}"), user.token()).await;
     assert_eq!((status, read), (StatusCode::OK, entry));
@@ -43,22 +61,45 @@ async fn invalid_bodies_name_the_field() {
         (json!({"mood": "happy", "intensity": 0}), "intensity"),
         (json!({"mood": "happy", "intensity": 11}), "intensity"),
         (json!({"mood": "happy", "intensity": "five"}), "intensity"),
-        (json!({"mood": "happy", "intensity": 5, "valence": 1.5}), "valence"),
-        (json!({"mood": "happy", "intensity": 5, "arousal": -0.1}), "arousal"),
-        (json!({"mood": "happy", "intensity": 5, "note": "x".repeat(1001)}), "note"),
-        (json!({"mood": "happy", "intensity": 5, "tags": (0..11).map(|i| format!("t{i}")).collect::<Vec<_>>()}), "tags"),
-        (json!({"mood": "happy", "intensity": 5, "tags": ["x".repeat(33)]}), "tags"),
+        (
+            json!({"mood": "happy", "intensity": 5, "valence": 1.5}),
+            "valence",
+        ),
+        (
+            json!({"mood": "happy", "intensity": 5, "arousal": -0.1}),
+            "arousal",
+        ),
+        (
+            json!({"mood": "happy", "intensity": 5, "note": "x".repeat(1001)}),
+            "note",
+        ),
+        (
+            json!({"mood": "happy", "intensity": 5, "tags": (0..11).map(|i| format!("t{i}")).collect::<Vec<_>>()}),
+            "tags",
+        ),
+        (
+            json!({"mood": "happy", "intensity": 5, "tags": ["x".repeat(33)]}),
+            "tags",
+        ),
         (json!({"intensity": 5}), "mood"),
     ];
     for (body, field) in cases {
-        let (status, error) = hub.post_json("/api/v1/moods", user.token(), body.clone()).await;
+        let (status, error) = hub
+            .post_json("/api/v1/moods", user.token(), body.clone())
+            .await;
         assert_eq!(status, StatusCode::BAD_REQUEST, "{body} → {error}");
         assert_names_field(&error, field);
     }
-    let (_, error) = hub.post_json("/api/v1/moods", user.token(), json!({})).await;
+    let (_, error) = hub
+        .post_json("/api/v1/moods", user.token(), json!({}))
+        .await;
     assert_invalid_fields(&error, &["intensity", "mood"]);
     let (status, list) = hub.get("/api/v1/moods", user.token()).await;
-    assert_eq!((status, list["total"].as_u64()), (StatusCode::OK, Some(0)), "nothing was created");
+    assert_eq!(
+        (status, list["total"].as_u64()),
+        (StatusCode::OK, Some(0)),
+        "nothing was created"
+    );
 }
 
 #[tokio::test]
@@ -85,9 +126,16 @@ async fn idempotent_create_answers_the_first_entry() {
     let first = post("offline-1", body.clone()).await;
     assert_eq!(first.status, StatusCode::CREATED, "{}", first.text);
     let again = post("offline-1", body.clone()).await;
-    assert_eq!((again.status, &again.body), (StatusCode::CREATED, &first.body), "the first answer again");
+    assert_eq!(
+        (again.status, &again.body),
+        (StatusCode::CREATED, &first.body),
+        "the first answer again"
+    );
     let other_key = post("offline-2", body.clone()).await;
-    assert_ne!(other_key.body["id"], first.body["id"], "a new key makes a new entry");
+    assert_ne!(
+        other_key.body["id"], first.body["id"],
+        "a new key makes a new entry"
+    );
     let reused = post("offline-1", json!({"mood": "sad", "intensity": 4})).await;
     assert_eq!(reused.status, StatusCode::CONFLICT);
     assert_error(&reused.body, "idempotency_key_reused");
@@ -115,20 +163,52 @@ async fn idempotent_create_answers_the_first_entry() {
 async fn update_replace_patch_and_delete_are_for_the_owner() {
     let hub = TestHub::start().await;
     let (owner, other) = (hub.register("own").await, hub.register("oth").await);
-    let entry = create(&hub, &owner, json!({"mood": "happy", "intensity": 5, "note": "n", "isPublic": true, "tags": ["a"]})).await;
+    let entry = create(
+        &hub,
+        &owner,
+        json!({"mood": "happy", "intensity": 5, "note": "n", "isPublic": true, "tags": ["a"]}),
+    )
+    .await;
     let path = format!("/api/v1/moods/{}", str_field(&entry, "id"));
-    let (status, patched) = hub.patch_json(&path, owner.token(), json!({"intensity": 9, "note": null})).await;
+    let (status, patched) = hub
+        .patch_json(&path, owner.token(), json!({"intensity": 9, "note": null}))
+        .await;
     assert_eq!(status, StatusCode::OK, "{patched}");
-    assert_eq!((patched["intensity"].as_u64(), &patched["note"], &patched["mood"]), (Some(9), &Value::Null, &json!("happy")));
+    assert_eq!(
+        (
+            patched["intensity"].as_u64(),
+            &patched["note"],
+            &patched["mood"]
+        ),
+        (Some(9), &Value::Null, &json!("happy"))
+    );
     assert_eq!(patched["tags"], json!(["a"]), "untouched fields stay");
-    let (status, replaced) = hub.put_json(&path, owner.token(), json!({"mood": "sad", "intensity": 2, "isPublic": true})).await;
+    let (status, replaced) = hub
+        .put_json(
+            &path,
+            owner.token(),
+            json!({"mood": "sad", "intensity": 2, "isPublic": true}),
+        )
+        .await;
     assert_eq!(status, StatusCode::OK, "{replaced}");
-    assert_eq!((replaced["valence"].as_f64(), replaced["tags"].clone()), (Some(0.2), json!([])), "PUT replaces");
-    let (status, error) = hub.put_json(&path, owner.token(), json!({"intensity": 2})).await;
-    assert_eq!(status, StatusCode::BAD_REQUEST, "PUT needs a complete entry");
+    assert_eq!(
+        (replaced["valence"].as_f64(), replaced["tags"].clone()),
+        (Some(0.2), json!([])),
+        "PUT replaces"
+    );
+    let (status, error) = hub
+        .put_json(&path, owner.token(), json!({"intensity": 2}))
+        .await;
+    assert_eq!(
+        status,
+        StatusCode::BAD_REQUEST,
+        "PUT needs a complete entry"
+    );
     assert_names_field(&error, "mood");
     // The other user can see the public entry but not change it.
-    let (status, error) = hub.patch_json(&path, other.token(), json!({"intensity": 1})).await;
+    let (status, error) = hub
+        .patch_json(&path, other.token(), json!({"intensity": 1}))
+        .await;
     assert_eq!(status, StatusCode::FORBIDDEN);
     assert_error(&error, "not_owner");
     let (status, _) = hub.delete(&path, other.token()).await;
@@ -150,21 +230,55 @@ async fn list_filters_and_per_page_cap() {
         }
     }
     let (_, all) = hub.get("/api/v1/moods", user.token()).await;
-    assert_eq!((all["total"].as_u64(), all["page"].as_u64(), all["perPage"].as_u64(), all["pages"].as_u64()), (Some(5), Some(1), Some(20), Some(1)));
-    let times: Vec<&str> = all["items"].as_array().expect("items").iter().filter_map(|e| e["createdAt"].as_str()).collect();
-    assert!(times.windows(2).all(|w| w[0] >= w[1]), "newest first: {times:?}");
+    assert_eq!(
+        (
+            all["total"].as_u64(),
+            all["page"].as_u64(),
+            all["perPage"].as_u64(),
+            all["pages"].as_u64()
+        ),
+        (Some(5), Some(1), Some(20), Some(1))
+    );
+    let times: Vec<&str> = all["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .filter_map(|e| e["createdAt"].as_str())
+        .collect();
+    assert!(
+        times.windows(2).all(|w| w[0] >= w[1]),
+        "newest first: {times:?}"
+    );
     let (_, sad) = hub.get("/api/v1/moods?mood_type=SAD", user.token()).await;
     assert_eq!(sad["total"], 2);
     let today = chrono::Utc::now().date_naive();
-    let (_, by_date) = hub.get(&format!("/api/v1/moods?start_date={today}&end_date={today}"), user.token()).await;
+    let (_, by_date) = hub
+        .get(
+            &format!("/api/v1/moods?start_date={today}&end_date={today}"),
+            user.token(),
+        )
+        .await;
     assert_eq!(by_date["total"], 5, "end_date includes its whole day");
     let yesterday = today - chrono::Duration::days(1);
-    let (_, before) = hub.get(&format!("/api/v1/moods?end_date={yesterday}"), user.token()).await;
+    let (_, before) = hub
+        .get(&format!("/api/v1/moods?end_date={yesterday}"), user.token())
+        .await;
     assert_eq!(before["total"], 0);
-    let (_, page) = hub.get("/api/v1/moods?page=2&per_page=2", user.token()).await;
-    assert_eq!((page["items"].as_array().map(Vec::len), page["pages"].as_u64()), (Some(2), Some(3)));
+    let (_, page) = hub
+        .get("/api/v1/moods?page=2&per_page=2", user.token())
+        .await;
+    assert_eq!(
+        (
+            page["items"].as_array().map(Vec::len),
+            page["pages"].as_u64()
+        ),
+        (Some(2), Some(3))
+    );
     let (status, capped) = hub.get("/api/v1/moods?per_page=500", user.token()).await;
-    assert_eq!((status, capped["perPage"].as_u64()), (StatusCode::OK, Some(100)));
+    assert_eq!(
+        (status, capped["perPage"].as_u64()),
+        (StatusCode::OK, Some(100))
+    );
     for (query, field) in [
         ("start_date=yesterday", "start_date"),
         ("end_date=2026-02-30", "end_date"),
@@ -174,7 +288,9 @@ async fn list_filters_and_per_page_cap() {
         ("page=-1", "page"),
         ("user_id=not-a-uuid", "user_id"),
     ] {
-        let (status, error) = hub.get(&format!("/api/v1/moods?{query}"), user.token()).await;
+        let (status, error) = hub
+            .get(&format!("/api/v1/moods?{query}"), user.token())
+            .await;
         assert_eq!(status, StatusCode::BAD_REQUEST, "{query}: {error}");
         assert_names_field(&error, field);
     }
@@ -182,12 +298,33 @@ async fn list_filters_and_per_page_cap() {
 
 /// What `viewer` sees of `owner`'s entries: the listing's ids, and per entry whether
 /// GET /moods/{id} answers 200.
-async fn seen_by(hub: &TestHub, viewer: &TestUser, owner: &TestUser, entries: &[&Value]) -> (Vec<String>, Vec<bool>) {
-    let (status, list) = hub.get(&format!("/api/v1/moods?user_id={}", owner.id), viewer.token()).await;
-    let listed = if status == StatusCode::OK { ids(&list["items"]) } else { vec![] };
+async fn seen_by(
+    hub: &TestHub,
+    viewer: &TestUser,
+    owner: &TestUser,
+    entries: &[&Value],
+) -> (Vec<String>, Vec<bool>) {
+    let (status, list) = hub
+        .get(
+            &format!("/api/v1/moods?user_id={}", owner.id),
+            viewer.token(),
+        )
+        .await;
+    let listed = if status == StatusCode::OK {
+        ids(&list["items"])
+    } else {
+        vec![]
+    };
     let mut readable = Vec::new();
     for entry in entries {
-        let reply = hub.send(Method::GET, &format!("/api/v1/moods/{}", str_field(entry, "id")), viewer.token(), None).await;
+        let reply = hub
+            .send(
+                Method::GET,
+                &format!("/api/v1/moods/{}", str_field(entry, "id")),
+                viewer.token(),
+                None,
+            )
+            .await;
         readable.push(reply.status == StatusCode::OK);
     }
     (listed, readable)
@@ -199,14 +336,25 @@ async fn visibility_for_a_second_user() {
     let owner = hub.register("owner").await;
     let (friend, stranger) = (hub.register("friend").await, hub.register("stranger").await);
     hub.befriend(&owner, &friend).await;
-    let public = create(&hub, &owner, json!({"mood": "happy", "intensity": 5, "isPublic": true})).await;
+    let public = create(
+        &hub,
+        &owner,
+        json!({"mood": "happy", "intensity": 5, "isPublic": true}),
+    )
+    .await;
     let private = create(&hub, &owner, json!({"mood": "sad", "intensity": 5})).await;
     let (pub_id, priv_id) = (str_field(&public, "id"), str_field(&private, "id"));
     let set = |visibility: &'static str| {
         let hub = &hub;
         let token = owner.access.clone();
         async move {
-            let (status, _) = hub.put_json("/api/v1/users/me/privacy", Some(&token), json!({"moodVisibility": visibility})).await;
+            let (status, _) = hub
+                .put_json(
+                    "/api/v1/users/me/privacy",
+                    Some(&token),
+                    json!({"moodVisibility": visibility}),
+                )
+                .await;
             assert_eq!(status, StatusCode::OK);
         }
     };
@@ -214,25 +362,46 @@ async fn visibility_for_a_second_user() {
     let (listed, readable) = seen_by(&hub, &friend, &owner, &[&public, &private]).await;
     assert_eq!((listed.len(), readable), (2, vec![true, true]));
     let (listed, readable) = seen_by(&hub, &stranger, &owner, &[&public, &private]).await;
-    assert_eq!((listed, readable), (vec![pub_id.clone()], vec![true, false]));
+    assert_eq!(
+        (listed, readable),
+        (vec![pub_id.clone()], vec![true, false])
+    );
     // private: only public entries, even for friends.
     set("private").await;
     let (listed, readable) = seen_by(&hub, &friend, &owner, &[&public, &private]).await;
-    assert_eq!((listed, readable), (vec![pub_id.clone()], vec![true, false]));
+    assert_eq!(
+        (listed, readable),
+        (vec![pub_id.clone()], vec![true, false])
+    );
     // public: everyone sees everything.
     set("public").await;
     let (listed, readable) = seen_by(&hub, &stranger, &owner, &[&public, &private]).await;
     assert_eq!((listed.len(), readable), (2, vec![true, true]));
     assert!(listed.contains(&priv_id));
     // blocked: nothing at all, and the owner is not found.
-    let (status, _) = hub.post_empty(&format!("/api/v1/blocks/{}", stranger.id), owner.token()).await;
+    let (status, _) = hub
+        .post_empty(&format!("/api/v1/blocks/{}", stranger.id), owner.token())
+        .await;
     assert_eq!(status, StatusCode::NO_CONTENT);
     let (listed, readable) = seen_by(&hub, &stranger, &owner, &[&public, &private]).await;
-    assert_eq!((listed, readable), (Vec::<String>::new(), vec![false, false]));
-    let (status, error) = hub.get(&format!("/api/v1/moods?user_id={}", owner.id), stranger.token()).await;
+    assert_eq!(
+        (listed, readable),
+        (Vec::<String>::new(), vec![false, false])
+    );
+    let (status, error) = hub
+        .get(
+            &format!("/api/v1/moods?user_id={}", owner.id),
+            stranger.token(),
+        )
+        .await;
     assert_eq!(status, StatusCode::NOT_FOUND);
     assert_error(&error, "not_found");
-    let (status, _) = hub.get(&format!("/api/v1/moods/analytics?user_id={}", owner.id), stranger.token()).await;
+    let (status, _) = hub
+        .get(
+            &format!("/api/v1/moods/analytics?user_id={}", owner.id),
+            stranger.token(),
+        )
+        .await;
     assert_eq!(status, StatusCode::NOT_FOUND);
 }
 
@@ -242,7 +411,14 @@ async fn analytics_and_streak() {
     let user = hub.register("stats").await;
     let (status, empty) = hub.get("/api/v1/moods/analytics", user.token()).await;
     assert_eq!(status, StatusCode::OK, "{empty}");
-    assert_eq!((empty["timeRange"].as_str(), empty["dominantMood"].clone(), empty["moodTrend"].as_str()), (Some("month"), Value::Null, Some("STABLE")));
+    assert_eq!(
+        (
+            empty["timeRange"].as_str(),
+            empty["dominantMood"].clone(),
+            empty["moodTrend"].as_str()
+        ),
+        (Some("month"), Value::Null, Some("STABLE"))
+    );
     assert_eq!(empty["moodByDayOfWeek"].as_array().map(Vec::len), Some(7));
     assert_eq!(empty["moodByDayOfWeek"][0]["day"], "Monday");
     assert_eq!(empty["moodByTimeOfDay"].as_array().map(Vec::len), Some(24));
@@ -250,20 +426,33 @@ async fn analytics_and_streak() {
     for mood in ["happy", "happy", "sad"] {
         create(&hub, &user, json!({"mood": mood, "intensity": 5})).await;
     }
-    let (_, stats) = hub.get("/api/v1/moods/analytics?time_range=week", user.token()).await;
+    let (_, stats) = hub
+        .get("/api/v1/moods/analytics?time_range=week", user.token())
+        .await;
     assert_eq!(stats["timeRange"], "week");
     assert_eq!(stats["dominantMood"], "happy");
     let average = stats["averageMood"].as_f64().expect("averageMood");
-    assert!((average - 0.6).abs() < 1e-9, "mean of .8, .8, .2: {average}");
+    assert!(
+        (average - 0.6).abs() < 1e-9,
+        "mean of .8, .8, .2: {average}"
+    );
     let frequency = stats["moodFrequency"].as_array().expect("frequency");
-    let total: f64 = frequency.iter().filter_map(|f| f["percentage"].as_f64()).sum();
+    let total: f64 = frequency
+        .iter()
+        .filter_map(|f| f["percentage"].as_f64())
+        .sum();
     assert!((total - 1.0).abs() < 1e-9, "fractions sum to 1: {stats}");
     assert_eq!(stats["correlations"], json!([]), "fewer than 10 entries");
-    let (status, error) = hub.get("/api/v1/moods/analytics?time_range=decade", user.token()).await;
+    let (status, error) = hub
+        .get("/api/v1/moods/analytics?time_range=decade", user.token())
+        .await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
     assert_names_field(&error, "time_range");
     let (status, streak) = hub.get("/api/v1/moods/streak", user.token()).await;
     assert_eq!(status, StatusCode::OK);
     let today = chrono::Utc::now().date_naive().to_string();
-    assert_eq!(streak, json!({"current": 1, "longest": 1, "lastEntryDate": today}));
+    assert_eq!(
+        streak,
+        json!({"current": 1, "longest": 1, "lastEntryDate": today})
+    );
 }

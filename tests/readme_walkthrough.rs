@@ -17,7 +17,10 @@ fn walkthrough() -> String {
 async fn readme_curl_walkthrough_works() {
     let hub = TestHub::start().await;
     let script = walkthrough();
-    assert!(script.contains("http://127.0.0.1:8080"), "the walk-through talks to the default address");
+    assert!(
+        script.contains("http://127.0.0.1:8080"),
+        "the walk-through talks to the default address"
+    );
     let script = script.replace("http://127.0.0.1:8080", &hub.base);
     let output = tokio::process::Command::new("bash")
         .arg("-euo")
@@ -28,12 +31,31 @@ async fn readme_curl_walkthrough_works() {
         .await
         .expect("bash runs (curl must be installed)");
     let stdout = String::from_utf8_lossy(&output.stdout);
-    assert!(output.status.success(), "walk-through failed: {stdout}\n{}", String::from_utf8_lossy(&output.stderr));
-    assert!(stdout.contains(r#""username":"alice""#), "registered and looked at Alice: {stdout}");
-    assert!(stdout.contains(r#""email":"alice@example.com""#), "me shows the email: {stdout}");
-    assert!(stdout.contains(r#""status":"pending""#), "Bob's request was made: {stdout}");
-    assert!(stdout.contains(r#""status":"accepted""#), "Alice accepted: {stdout}");
-    assert!(stdout.contains(r#""total":1"#), "Bob has one friend: {stdout}");
+    assert!(
+        output.status.success(),
+        "walk-through failed: {stdout}\n{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(
+        stdout.contains(r#""username":"alice""#),
+        "registered and looked at Alice: {stdout}"
+    );
+    assert!(
+        stdout.contains(r#""email":"alice@example.com""#),
+        "me shows the email: {stdout}"
+    );
+    assert!(
+        stdout.contains(r#""status":"pending""#),
+        "Bob's request was made: {stdout}"
+    );
+    assert!(
+        stdout.contains(r#""status":"accepted""#),
+        "Alice accepted: {stdout}"
+    );
+    assert!(
+        stdout.contains(r#""total":1"#),
+        "Bob has one friend: {stdout}"
+    );
     assert!(!stdout.contains(r#""error""#), "no step failed: {stdout}");
     hub.stop().await;
 }

@@ -21,7 +21,10 @@ struct Lcg(u64);
 
 impl Lcg {
     fn next(&mut self, below: u64) -> u64 {
-        self.0 = self.0.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        self.0 = self
+            .0
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
         (self.0 >> 33) % below
     }
 }
@@ -35,7 +38,9 @@ fn entries(user_id: Uuid, n: usize) -> Vec<MoodEntry> {
             let mood = Mood::ALL[rng.next(10) as usize];
             let (valence, arousal) = mood.default_affect();
             let at = start - Duration::minutes(rng.next(364 * 24 * 60) as i64);
-            let tags = (0..rng.next(4)).map(|_| TAGS[rng.next(6) as usize].to_owned()).collect();
+            let tags = (0..rng.next(4))
+                .map(|_| TAGS[rng.next(6) as usize].to_owned())
+                .collect();
             MoodEntry {
                 id: Uuid::new_v4(),
                 user_id,
@@ -56,7 +61,12 @@ fn entries(user_id: Uuid, n: usize) -> Vec<MoodEntry> {
 fn pure(c: &mut Criterion) {
     let points: Vec<MoodPoint> = entries(Uuid::nil(), ENTRIES)
         .into_iter()
-        .map(|e| MoodPoint { mood: e.mood, valence: e.valence, tags: e.tags, created_at: e.created_at })
+        .map(|e| MoodPoint {
+            mood: e.mood,
+            valence: e.valence,
+            tags: e.tags,
+            created_at: e.created_at,
+        })
         .collect();
     c.bench_function("analyze 10k points", |b| {
         b.iter(|| analyze(Uuid::nil(), TimeRange::Year, black_box(&points)))
@@ -68,7 +78,9 @@ fn through_the_store(c: &mut Criterion) {
     let dir = tempfile::tempdir().expect("temp dir");
     let url = format!("sqlite://{}/bench.db", dir.path().display());
     let (moods, user) = rt.block_on(async {
-        let store = store::connect(&url, &StoreOptions::default()).await.expect("store");
+        let store = store::connect(&url, &StoreOptions::default())
+            .await
+            .expect("store");
         store.migrate().await.expect("migrate");
         let user = NewUser {
             id: Uuid::new_v4(),
@@ -86,7 +98,10 @@ fn through_the_store(c: &mut Criterion) {
         (Moods::new(store), user.id)
     });
     c.bench_function("GET analytics path, 10k entries in SQLite", |b| {
-        b.iter(|| rt.block_on(moods.analytics(user, None, TimeRange::Year)).expect("analytics"))
+        b.iter(|| {
+            rt.block_on(moods.analytics(user, None, TimeRange::Year))
+                .expect("analytics")
+        })
     });
 }
 

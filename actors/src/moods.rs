@@ -70,7 +70,11 @@ impl Moods {
         );
         if let Some(key) = &key {
             let since = at - idempotency::KEY_LIFETIME;
-            if let Some(answer) = self.store.idempotent_answer(author, IDEMPOTENCY_SCOPE, key.as_str(), since).await? {
+            if let Some(answer) = self
+                .store
+                .idempotent_answer(author, IDEMPOTENCY_SCOPE, key.as_str(), since)
+                .await?
+            {
                 return replay(answer, &request_hash);
             }
         }
@@ -95,33 +99,50 @@ impl Moods {
                 scope: IDEMPOTENCY_SCOPE,
                 key: key.as_str().to_owned(),
                 request_hash: request_hash.clone(),
-                response: serde_json::to_string(&entry).map_err(|e| EngineError::Internal(e.to_string()))?,
+                response: serde_json::to_string(&entry)
+                    .map_err(|e| EngineError::Internal(e.to_string()))?,
                 created_at: at,
             }),
         };
-        match self.store.insert_mood(&entry, milestone.as_ref(), claim.as_ref()).await? {
+        match self
+            .store
+            .insert_mood(&entry, milestone.as_ref(), claim.as_ref())
+            .await?
+        {
             None => Ok(Created::New(entry)),
             Some(answer) => replay(answer, &request_hash),
         }
     }
 
     /// The `streak_milestone` notification a new entry at `at` earns, if any.
-    async fn milestone_notification(&self, user: Uuid, at: DateTime<Utc>) -> EngineResult<Option<NewNotification>> {
+    async fn milestone_notification(
+        &self,
+        user: Uuid,
+        at: DateTime<Utc>,
+    ) -> EngineResult<Option<NewNotification>> {
         let since = at - Duration::days(MILESTONE_LOOKBACK_DAYS);
-        let mut days: Vec<_> = self.store.entry_times(user, Some(since)).await?.iter().map(|t| t.date_naive()).collect();
+        let mut days: Vec<_> = self
+            .store
+            .entry_times(user, Some(since))
+            .await?
+            .iter()
+            .map(|t| t.date_naive())
+            .collect();
         let today = at.date_naive();
         let before = streak::streak(&days, today).current;
         days.push(today);
         let after = streak::streak(&days, today).current;
-        Ok(streak::milestone_reached(before, after).map(|days| NewNotification {
-            id: Uuid::new_v4(),
-            user_id: user,
-            kind: "streak_milestone",
-            title: format!("{days}-day streak!"),
-            body: format!("You have recorded your mood {days} days in a row."),
-            data: serde_json::json!({ "streak": days }),
-            created_at: at,
-        }))
+        Ok(
+            streak::milestone_reached(before, after).map(|days| NewNotification {
+                id: Uuid::new_v4(),
+                user_id: user,
+                kind: "streak_milestone",
+                title: format!("{days}-day streak!"),
+                body: format!("You have recorded your mood {days} days in a row."),
+                data: serde_json::json!({ "streak": days }),
+                created_at: at,
+            }),
+        )
     }
 
     /// An entry the viewer may see; not found otherwise.
@@ -131,12 +152,22 @@ impl Moods {
 
     /// Changes an entry: `replace` (PUT) takes a complete entry, otherwise (PATCH) only
     /// the fields sent. Only the owner may; others who can see it get forbidden.
-    pub async fn update(&self, viewer: Uuid, id: Uuid, draft: MoodDraft, replace: bool) -> EngineResult<MoodEntry> {
+    pub async fn update(
+        &self,
+        viewer: Uuid,
+        id: Uuid,
+        draft: MoodDraft,
+        replace: bool,
+    ) -> EngineResult<MoodEntry> {
         let (entry, access) = self.visible(viewer, id).await?;
         if access != Access::Owner {
             return Err(not_owner());
         }
-        let content = if replace { draft.complete() } else { draft.patch(&entry.content()) };
+        let content = if replace {
+            draft.complete()
+        } else {
+            draft.patch(&entry.content())
+        };
         let updated = entry.with_content(content.map_err(EngineError::Invalid)?, now());
         if !self.store.update_mood(&updated).await? {
             return Err(EngineError::NotFound("mood entry"));
@@ -171,22 +202,40 @@ impl Moods {
 
     /// Analytics over the entries of `user_id` (the viewer's own by default) that the
     /// viewer may see, in the time range back from now.
-    pub async fn analytics(&self, viewer: Uuid, user_id: Option<Uuid>, range: TimeRange) -> EngineResult<Analytics> {
+    pub async fn analytics(
+        &self,
+        viewer: Uuid,
+        user_id: Option<Uuid>,
+        range: TimeRange,
+    ) -> EngineResult<Analytics> {
         let owner = user_id.unwrap_or(viewer);
         let access = self.access(viewer, owner).await?;
         let since = now() - Duration::days(range.days());
-        let points = self.store.mood_points(owner, access != Access::PublicOnly, since).await?;
+        let points = self
+            .store
+            .mood_points(owner, access != Access::PublicOnly, since)
+            .await?;
         Ok(analytics::analyze(owner, range, &points))
     }
 
     /// The user's current and longest streak of days with an entry.
     pub async fn streak(&self, user: Uuid) -> EngineResult<Streak> {
-        let days: Vec<_> = self.store.entry_times(user, None).await?.iter().map(|t| t.date_naive()).collect();
+        let days: Vec<_> = self
+            .store
+            .entry_times(user, None)
+            .await?
+            .iter()
+            .map(|t| t.date_naive())
+            .collect();
         Ok(streak::streak(&days, now().date_naive()))
     }
 
     async fn visible(&self, viewer: Uuid, id: Uuid) -> EngineResult<(MoodEntry, Access)> {
-        let entry = self.store.mood_by_id(id).await?.ok_or(EngineError::NotFound("mood entry"))?;
+        let entry = self
+            .store
+            .mood_by_id(id)
+            .await?
+            .ok_or(EngineError::NotFound("mood entry"))?;
         let access = match self.access(viewer, entry.user_id).await {
             Err(EngineError::NotFound(_)) => return Err(EngineError::NotFound("mood entry")),
             other => other?,
@@ -203,7 +252,11 @@ impl Moods {
         if viewer == owner {
             return Ok(Access::Owner);
         }
-        let user = self.store.user_by_id(owner).await?.ok_or(EngineError::NotFound("user"))?;
+        let user = self
+            .store
+            .user_by_id(owner)
+            .await?
+            .ok_or(EngineError::NotFound("user"))?;
         let relation = self.store.relation(owner, viewer).await?;
         if relation.a_blocks_b {
             return Err(EngineError::NotFound("user"));

@@ -22,9 +22,15 @@ pub fn register() {
     metrics::describe_gauge!(SSE_CONNECTIONS, "Open SSE streams on this node");
     metrics::describe_gauge!(LONGPOLL_WAITING, "Long-poll requests waiting for an event");
     metrics::describe_gauge!(USER_ACTORS, "Live UserActors on this node");
-    metrics::describe_counter!(EVENTS_PUBLISHED, "Events appended to user logs and published");
+    metrics::describe_counter!(
+        EVENTS_PUBLISHED,
+        "Events appended to user logs and published"
+    );
     metrics::describe_counter!(EVENTS_DELIVERED, "Events written to a client, by transport");
-    metrics::describe_histogram!(EVENT_DELIVERY_SECONDS, "Seconds from event commit to a stream write");
+    metrics::describe_histogram!(
+        EVENT_DELIVERY_SECONDS,
+        "Seconds from event commit to a stream write"
+    );
     metrics::describe_counter!(ACTOR_RESTARTS, "Actors restarted by their supervisor");
     metrics::describe_counter!(BUS_MESSAGES, "Bus messages by direction");
     metrics::describe_gauge!(BUS_CONNECTED, "1 when the event bus is connected");

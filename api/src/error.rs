@@ -106,7 +106,11 @@ impl From<EngineError> for ApiError {
             }
             EngineError::RateLimited { retry_after_secs } => Self {
                 retry_after: Some(retry_after_secs),
-                ..Self::new(StatusCode::TOO_MANY_REQUESTS, "rate_limited", "too many requests; slow down")
+                ..Self::new(
+                    StatusCode::TOO_MANY_REQUESTS,
+                    "rate_limited",
+                    "too many requests; slow down",
+                )
             },
             EngineError::Storage(detail) => Self::internal("storage failure", &detail),
             EngineError::Internal(detail) => Self::internal("internal failure", &detail),
@@ -143,7 +147,9 @@ impl IntoResponse for ApiError {
         };
         let mut response = (self.status, axum::Json(body)).into_response();
         if let Some(secs) = self.retry_after {
-            response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(secs));
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from(secs));
         }
         if self.status == StatusCode::UNAUTHORIZED {
             response

@@ -29,7 +29,12 @@ pub use state::{ApiSettings, AppState};
 /// The OpenAPI document and the routes it describes, built together.
 fn documented_routes() -> (Router<AppState>, utoipa::openapi::OpenApi) {
     OpenApiRouter::with_openapi(openapi::ApiDoc::openapi())
-        .nest("/api/v1", rest::router().merge(sse::router()).merge(longpoll::router()))
+        .nest(
+            "/api/v1",
+            rest::router()
+                .merge(sse::router())
+                .merge(longpoll::router()),
+        )
         .merge(health::router())
         .split_for_parts()
 }

@@ -61,53 +61,91 @@ async fn events(
     QueryParams(query): QueryParams<EventsQuery>,
 ) -> ApiResult<Json<EventsView>> {
     let after = match query.last_id {
-        Some(id) if id < 0 => return Err(ApiError::invalid_field("last_id", "must be an event id")),
+        Some(id) if id < 0 => {
+            return Err(ApiError::invalid_field("last_id", "must be an event id"))
+        }
         other => other.unwrap_or(0),
     };
-    let timeout = Duration::from_secs(query.timeout.unwrap_or(DEFAULT_TIMEOUT_SECS).min(MAX_TIMEOUT_SECS));
+    let timeout = Duration::from_secs(
+        query
+            .timeout
+            .unwrap_or(DEFAULT_TIMEOUT_SECS)
+            .min(MAX_TIMEOUT_SECS),
+    );
     let found = state.store.events_after(user.id, after, BATCH).await?;
     if !found.is_empty() || !query.long_poll.unwrap_or(false) {
-        return answer(found, after);
-    }
-    // Subscribe first, then look again: an event committed in between is not missed.
-    let mut subscription = match state.realtime.directory.subscribe(user.id, Transport::LongPoll).await? {
-        Ok(subscription) => subscription,
-        Err(_) => return answer(Vec::new(), after),
-    };
-    let found = state.store.events_after(user.id, after, BATCH).await?;
-    if !found.is_empty() {
-        return answer(found, after);
+        return answer(&state, found, after);
     }
     let _waiting = Waiting::new();
+    let deadline = tokio::time::Instant::now() + timeout;
     let mut pulse = state.realtime.pulse();
-    let woken = tokio::time::timeout(timeout, async {
-        loop {
-            tokio::select! {
-                live = subscription.recv() => return live.is_some(),
-                changed = pulse.changed() => {
-                    if changed.is_err() || *pulse.borrow_and_update() == Pulse::Shutdown {
-                        return false;
-                    }
-                }
-            }
+    pulse.mark_unchanged();
+    loop {
+        // Subscribe first, then look again: an event committed in between is not missed.
+        let mut subscription = match state
+            .realtime
+            .directory
+            .subscribe(user.id, Transport::LongPoll)
+            .await?
+        {
+            Ok(subscription) => subscription,
+            Err(_) => return answer(&state, Vec::new(), after),
+        };
+        let found = state.store.events_after(user.id, after, BATCH).await?;
+        if !found.is_empty() {
+            return answer(&state, found, after);
         }
-    })
-    .await
-    .unwrap_or(false);
-    drop(subscription);
-    let found = if woken { state.store.events_after(user.id, after, BATCH).await? } else { Vec::new() };
-    answer(found, after)
+        let wake = tokio::time::timeout_at(deadline, async {
+            tokio::select! {
+                live = subscription.recv() => if live.is_some() { Wake::Event } else { Wake::Resubscribe },
+                changed = pulse.changed() => match changed {
+                    Ok(()) if *pulse.borrow_and_update() != Pulse::Shutdown => Wake::Resubscribe,
+                    _ => Wake::Shutdown,
+                },
+            }
+        })
+        .await;
+        match wake {
+            Ok(Wake::Event) => {
+                drop(subscription);
+                let found = state.store.events_after(user.id, after, BATCH).await?;
+                return answer(&state, found, after);
+            }
+            // The UserActor restarted (or a heartbeat passed): wait on, subscribed anew.
+            Ok(Wake::Resubscribe) => continue,
+            Ok(Wake::Shutdown) | Err(_) => return answer(&state, Vec::new(), after),
+        }
+    }
 }
 
-fn answer(found: Vec<Event>, after: i64) -> ApiResult<Json<EventsView>> {
+/// What ended one wait of a long-poll.
+enum Wake {
+    Event,
+    Resubscribe,
+    Shutdown,
+}
+
+fn answer(state: &AppState, found: Vec<Event>, after: i64) -> ApiResult<Json<EventsView>> {
     let last_id = found.last().map_or(after, |e| e.id);
-    metrics::counter!(observe::EVENTS_DELIVERED, "transport" => "longpoll").increment(found.len() as u64);
+    for event in &found {
+        state.realtime.note_delivered(event);
+    }
+    metrics::counter!(observe::EVENTS_DELIVERED, "transport" => "longpoll")
+        .increment(found.len() as u64);
     let events = found
         .iter()
         .map(|e| RawValue::from_string(e.to_json()))
         .collect::<Result<Vec<_>, _>>()
-        .map_err(|e| ApiError::from(hugmood_actors::EngineError::Internal(format!("event JSON: {e}"))))?;
-    Ok(Json(EventsView { events, last_id, timestamp: Utc::now() }))
+        .map_err(|e| {
+            ApiError::from(hugmood_actors::EngineError::Internal(format!(
+                "event JSON: {e}"
+            )))
+        })?;
+    Ok(Json(EventsView {
+        events,
+        last_id,
+        timestamp: Utc::now(),
+    }))
 }
 
 /// Keeps the waiting long-polls gauge right however the wait ends.

@@ -18,11 +18,17 @@ pub const HTTP_DURATION: &str = "hugmood_http_request_duration_seconds";
 pub const RATE_LIMITED: &str = "hugmood_rate_limited_total";
 
 /// Buckets (seconds) for request latency and event delivery: sub-millisecond to 10 s.
-const LATENCY_BUCKETS: [f64; 16] =
-    [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0];
+const LATENCY_BUCKETS: [f64; 16] = [
+    0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0,
+    60.0,
+];
 
 /// Routes that answer 429, whose counter exists from start-up.
-const RATE_LIMITED_ROUTES: [&str; 3] = ["/api/v1/hugs", "/api/v1/hugs/{id}/reciprocate", "/api/v1/sse/stream"];
+const RATE_LIMITED_ROUTES: [&str; 3] = [
+    "/api/v1/hugs",
+    "/api/v1/hugs/{id}/reciprocate",
+    "/api/v1/sse/stream",
+];
 
 static HANDLE: OnceLock<PrometheusHandle> = OnceLock::new();
 
@@ -33,9 +39,16 @@ pub fn install() -> PrometheusHandle {
         .get_or_init(|| {
             let builder = PrometheusBuilder::new()
                 .set_buckets_for_metric(Matcher::Full(HTTP_DURATION.into()), &LATENCY_BUCKETS)
-                .and_then(|b| b.set_buckets_for_metric(Matcher::Full(observe::EVENT_DELIVERY_SECONDS.into()), &LATENCY_BUCKETS))
+                .and_then(|b| {
+                    b.set_buckets_for_metric(
+                        Matcher::Full(observe::EVENT_DELIVERY_SECONDS.into()),
+                        &LATENCY_BUCKETS,
+                    )
+                })
                 .expect("bucket lists are not empty");
-            builder.install_recorder().expect("no other metrics recorder is installed")
+            builder
+                .install_recorder()
+                .expect("no other metrics recorder is installed")
         })
         .clone();
     register();
@@ -44,10 +57,17 @@ pub fn install() -> PrometheusHandle {
 
 fn register() {
     observe::register();
-    metrics::describe_counter!(HTTP_REQUESTS, "HTTP requests by method, route template and status");
-    metrics::describe_histogram!(HTTP_DURATION, "HTTP request latency by method and route template");
+    metrics::describe_counter!(
+        HTTP_REQUESTS,
+        "HTTP requests by method, route template and status"
+    );
+    metrics::describe_histogram!(
+        HTTP_DURATION,
+        "HTTP request latency by method and route template"
+    );
     metrics::describe_counter!(RATE_LIMITED, "Requests refused with 429, by route template");
-    metrics::counter!(HTTP_REQUESTS, "method" => "GET", "route" => "/healthz", "status" => "200").absolute(0);
+    metrics::counter!(HTTP_REQUESTS, "method" => "GET", "route" => "/healthz", "status" => "200")
+        .absolute(0);
     let _ = metrics::histogram!(HTTP_DURATION, "method" => "GET", "route" => "/healthz");
     let _ = metrics::histogram!(observe::EVENT_DELIVERY_SECONDS);
     for route in RATE_LIMITED_ROUTES {
@@ -67,7 +87,8 @@ pub async fn track(request: Request, next: Next) -> Response {
     let status = response.status();
     metrics::counter!(HTTP_REQUESTS, "method" => method.clone(), "route" => route.clone(), "status" => status.as_u16().to_string())
         .increment(1);
-    metrics::histogram!(HTTP_DURATION, "method" => method, "route" => route.clone()).record(started.elapsed().as_secs_f64());
+    metrics::histogram!(HTTP_DURATION, "method" => method, "route" => route.clone())
+        .record(started.elapsed().as_secs_f64());
     if status.as_u16() == 429 {
         metrics::counter!(RATE_LIMITED, "route" => route).increment(1);
     }
@@ -79,11 +100,19 @@ pub async fn render(State(state): State<AppState>) -> Response {
     for (label, count) in state.store.pool_connections() {
         metrics::gauge!(observe::DB_POOL_CONNECTIONS, "state" => label).set(f64::from(count));
     }
-    metrics::gauge!(observe::BUS_CONNECTED).set(if state.realtime.bus_connected() { 1.0 } else { 0.0 });
-    let text = HANDLE.get().map(PrometheusHandle::render).unwrap_or_default();
+    metrics::gauge!(observe::BUS_CONNECTED).set(if state.realtime.bus_connected() {
+        1.0
+    } else {
+        0.0
+    });
+    let text = HANDLE
+        .get()
+        .map(PrometheusHandle::render)
+        .unwrap_or_default();
     let mut response = Body::from(text).into_response();
-    response
-        .headers_mut()
-        .insert(header::CONTENT_TYPE, HeaderValue::from_static("text/plain; version=0.0.4; charset=utf-8"));
+    response.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/plain; version=0.0.4; charset=utf-8"),
+    );
     response
 }

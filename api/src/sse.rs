@@ -10,11 +10,11 @@ use axum::body::{Body, Bytes};
 use axum::extract::State;
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
+use axum::Json;
 use chrono::SecondsFormat;
 use hugmood_actors::observe;
 use hugmood_actors::realtime::Pulse;
 use hugmood_actors::user::{LiveEvent, SubscribeError, Subscription, Transport};
-use axum::Json;
 use serde::{Deserialize, Serialize};
 use std::collections::VecDeque;
 use std::convert::Infallible;
@@ -33,7 +33,9 @@ const BACKFILL_PAGE: u32 = 500;
 const COALESCE_BYTES: usize = 64 * 1024;
 
 pub fn router() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new().routes(routes!(stream)).routes(routes!(ticket))
+    OpenApiRouter::new()
+        .routes(routes!(stream))
+        .routes(routes!(ticket))
 }
 
 #[derive(Serialize, ToSchema)]
@@ -57,9 +59,16 @@ async fn ticket(State(state): State<AppState>, user: AuthUser) -> ApiResult<Resp
         "{STREAM_COOKIE}={}; HttpOnly; SameSite=Strict; Path=/api/v1; Max-Age={}",
         pass.cookie, pass.cookie_max_age
     );
-    let mut response = Json(TicketView { ticket: pass.ticket, expires_in: pass.ticket_expires_in }).into_response();
-    let value = HeaderValue::from_str(&cookie)
-        .map_err(|e| ApiError::from(hugmood_actors::EngineError::Internal(format!("cookie header: {e}"))))?;
+    let mut response = Json(TicketView {
+        ticket: pass.ticket,
+        expires_in: pass.ticket_expires_in,
+    })
+    .into_response();
+    let value = HeaderValue::from_str(&cookie).map_err(|e| {
+        ApiError::from(hugmood_actors::EngineError::Internal(format!(
+            "cookie header: {e}"
+        )))
+    })?;
     response.headers_mut().insert(header::SET_COOKIE, value);
     Ok(response)
 }
@@ -96,7 +105,12 @@ async fn stream(
                 .ok_or_else(|| ApiError::invalid_field("Last-Event-ID", "must be an event id"))?,
         ),
         None => match query.last_event_id {
-            Some(id) if id < 0 => return Err(ApiError::invalid_field("last_event_id", "must be an event id")),
+            Some(id) if id < 0 => {
+                return Err(ApiError::invalid_field(
+                    "last_event_id",
+                    "must be an event id",
+                ))
+            }
             other => other,
         },
     };
@@ -104,23 +118,36 @@ async fn stream(
     let mut sse = SseStream::new(state, user.id, subscription);
     sse.start(resume).await?;
     let body = Body::from_stream(futures::stream::unfold(sse, |mut sse| async move {
-        sse.next_chunk().await.map(|chunk| (Ok::<_, Infallible>(chunk), sse))
+        sse.next_chunk()
+            .await
+            .map(|chunk| (Ok::<_, Infallible>(chunk), sse))
     }));
     let mut response = (StatusCode::OK, body).into_response();
     let h = response.headers_mut();
-    h.insert(header::CONTENT_TYPE, HeaderValue::from_static("text/event-stream"));
+    h.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/event-stream"),
+    );
     h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
     h.insert("x-accel-buffering", HeaderValue::from_static("no"));
     Ok(response)
 }
 
 async fn subscribe(state: &AppState, user: Uuid) -> ApiResult<Subscription> {
-    match state.realtime.directory.subscribe(user, Transport::Sse).await? {
+    match state
+        .realtime
+        .directory
+        .subscribe(user, Transport::Sse)
+        .await?
+    {
         Ok(subscription) => Ok(subscription),
         Err(SubscribeError::TooManyStreams) => Err(ApiError::new(
             StatusCode::TOO_MANY_REQUESTS,
             "too_many_streams",
-            format!("at most {} open streams per user", state.realtime.settings().max_streams_per_user),
+            format!(
+                "at most {} open streams per user",
+                state.realtime.settings().max_streams_per_user
+            ),
         )),
     }
 }
@@ -187,7 +214,10 @@ impl SseStream {
         let pruned = bounds.last > resume && bounds.oldest.is_none_or(|oldest| oldest > resume + 1);
         if resume > bounds.last || pruned {
             let unread = self.state.store.unread_notifications(self.user).await?;
-            self.push(format!("event: reset\ndata: {{\"lastId\":{},\"unreadCount\":{unread}}}\n\n", bounds.last));
+            self.push(format!(
+                "event: reset\ndata: {{\"lastId\":{},\"unreadCount\":{unread}}}\n\n",
+                bounds.last
+            ));
             self.cursor = bounds.last;
         } else {
             self.cursor = resume;
@@ -219,7 +249,9 @@ impl SseStream {
             match self.wake().await {
                 Wake::Pulse(Some(Pulse::Beat(at))) => {
                     let time = at.to_rfc3339_opts(SecondsFormat::Millis, true);
-                    self.push(format!("event: heartbeat\ndata: {{\"time\":\"{time}\"}}\n\n"));
+                    self.push(format!(
+                        "event: heartbeat\ndata: {{\"time\":\"{time}\"}}\n\n"
+                    ));
                 }
                 Wake::Pulse(Some(Pulse::Shutdown) | None) => self.reconnect("shutdown"),
                 Wake::Live(Some(live)) => self.send_live(live),
@@ -253,7 +285,8 @@ impl SseStream {
         if self.pending.is_empty() {
             return first;
         }
-        let mut merged = Vec::with_capacity(COALESCE_BYTES.min(first.len() * (self.pending.len() + 1)));
+        let mut merged =
+            Vec::with_capacity(COALESCE_BYTES.min(first.len() * (self.pending.len() + 1)));
         merged.extend_from_slice(&first);
         while let Some(next) = self.pending.front() {
             if merged.len() + next.len() > COALESCE_BYTES {
@@ -278,18 +311,28 @@ impl SseStream {
         self.cursor = id;
         self.pending.push_back(live.frame.clone());
         metrics::counter!(observe::EVENTS_DELIVERED, "transport" => "sse").increment(1);
-        let age = (chrono::Utc::now() - live.event.created_at).num_microseconds().unwrap_or(0).max(0);
+        let age = (chrono::Utc::now() - live.event.created_at)
+            .num_microseconds()
+            .unwrap_or(0)
+            .max(0);
         metrics::histogram!(observe::EVENT_DELIVERY_SECONDS).record(age as f64 / 1e6);
     }
 
     /// Queues one page of stored events after the cursor.
     async fn catch_up(&mut self) {
-        match self.state.store.events_after(self.user, self.cursor, BACKFILL_PAGE).await {
+        match self
+            .state
+            .store
+            .events_after(self.user, self.cursor, BACKFILL_PAGE)
+            .await
+        {
             Ok(events) => {
                 self.behind = events.len() as u32 == BACKFILL_PAGE;
-                metrics::counter!(observe::EVENTS_DELIVERED, "transport" => "sse").increment(events.len() as u64);
+                metrics::counter!(observe::EVENTS_DELIVERED, "transport" => "sse")
+                    .increment(events.len() as u64);
                 for event in events {
                     self.cursor = event.id;
+                    self.state.realtime.note_delivered(&event);
                     self.push(event.sse_frame());
                 }
             }
@@ -301,7 +344,13 @@ impl SseStream {
     }
 
     async fn resubscribe(&mut self) {
-        match self.state.realtime.directory.subscribe(self.user, Transport::Sse).await {
+        match self
+            .state
+            .realtime
+            .directory
+            .subscribe(self.user, Transport::Sse)
+            .await
+        {
             Ok(Ok(subscription)) => {
                 self.subscription = Some(subscription);
                 self.behind = true;
@@ -312,7 +361,10 @@ impl SseStream {
 
     /// Asks the client to resume (by `Last-Event-ID`) and ends the stream.
     fn reconnect(&mut self, reason: &str) {
-        self.push(format!("event: reconnect\ndata: {{\"reason\":\"{reason}\",\"lastEventId\":{}}}\n\n", self.cursor));
+        self.push(format!(
+            "event: reconnect\ndata: {{\"reason\":\"{reason}\",\"lastEventId\":{}}}\n\n",
+            self.cursor
+        ));
         self.done = true;
         self.subscription = None;
     }

@@ -10,10 +10,12 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use tempfile::TempDir;
 
 mod social;
+mod sse;
 mod tokens;
 
 pub use hugmood::Config;
 pub use social::*;
+pub use sse::*;
 pub use tokens::*;
 
 /// Password every helper-registered user gets.

@@ -212,8 +212,12 @@ impl Accounts {
     }
 
     fn session(&self, user: User, family_id: Uuid, refresh_token: String) -> EngineResult<Session> {
-        let access_token =
-            self.keys.issue_in_session(user.id, Some(family_id), now(), self.settings.access_ttl_secs)?;
+        let access_token = self.keys.issue_in_session(
+            user.id,
+            Some(family_id),
+            now(),
+            self.settings.access_ttl_secs,
+        )?;
         Ok(Session {
             user,
             access_token,

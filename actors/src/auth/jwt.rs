@@ -82,7 +82,13 @@ impl JwtKeys {
         ttl_secs: u64,
     ) -> EngineResult<String> {
         let iat = now.timestamp();
-        let claims = AccessClaims { sub: user, iat, exp: iat + ttl_secs as i64, jti: Uuid::new_v4(), fam };
+        let claims = AccessClaims {
+            sub: user,
+            iat,
+            exp: iat + ttl_secs as i64,
+            jti: Uuid::new_v4(),
+            fam,
+        };
         self.sign(&claims)
     }
 
@@ -95,7 +101,13 @@ impl JwtKeys {
         ttl_secs: u64,
     ) -> EngineResult<String> {
         let iat = now.timestamp();
-        let claims = StreamClaims { sub: user, iat, exp: iat + ttl_secs as i64, aud: STREAM_AUDIENCE.into(), fam };
+        let claims = StreamClaims {
+            sub: user,
+            iat,
+            exp: iat + ttl_secs as i64,
+            aud: STREAM_AUDIENCE.into(),
+            fam,
+        };
         self.sign(&claims)
     }
 
@@ -108,7 +120,9 @@ impl JwtKeys {
     pub fn verify_stream(&self, token: &str) -> EngineResult<StreamClaims> {
         jsonwebtoken::decode::<StreamClaims>(token, &self.decoding, &self.stream_validation)
             .map(|data| data.claims)
-            .map_err(|_| EngineError::unauthorized("invalid_stream_cookie", "the stream cookie is not valid"))
+            .map_err(|_| {
+                EngineError::unauthorized("invalid_stream_cookie", "the stream cookie is not valid")
+            })
     }
 
     /// Checks signature, algorithm and expiry. Any other algorithm (including `none`)
@@ -153,11 +167,20 @@ mod tests {
         let token = JwtKeys::new(b"other")
             .issue(Uuid::new_v4(), now(), 60)
             .expect("issue");
-        assert_eq!(code(keys.verify(&token).expect_err("refused")), "invalid_token");
+        assert_eq!(
+            code(keys.verify(&token).expect_err("refused")),
+            "invalid_token"
+        );
         let old = now() - chrono::Duration::hours(2);
         let expired = keys.issue(Uuid::new_v4(), old, 60).expect("issue");
-        assert_eq!(code(keys.verify(&expired).expect_err("refused")), "token_expired");
-        assert_eq!(code(keys.verify("garbage").expect_err("refused")), "invalid_token");
+        assert_eq!(
+            code(keys.verify(&expired).expect_err("refused")),
+            "token_expired"
+        );
+        assert_eq!(
+            code(keys.verify("garbage").expect_err("refused")),
+            "invalid_token"
+        );
     }
 
     #[test]
@@ -169,6 +192,9 @@ mod tests {
         assert!(keys.verify(&cookie).is_err(), "a cookie is no access token");
         let access = keys.issue_in_session(user, fam, now(), 60).expect("issue");
         assert_eq!(keys.verify(&access).expect("access").fam, fam);
-        assert!(keys.verify_stream(&access).is_err(), "an access token is no cookie");
+        assert!(
+            keys.verify_stream(&access).is_err(),
+            "an access token is no cookie"
+        );
     }
 }

@@ -31,7 +31,11 @@ pub struct StreamAccess {
 
 impl StreamAccess {
     pub fn new(store: Arc<dyn Store>, keys: JwtKeys, cookie_ttl_secs: u64) -> Self {
-        Self { store, keys, cookie_ttl_secs }
+        Self {
+            store,
+            keys,
+            cookie_ttl_secs,
+        }
     }
 
     /// A new ticket and cookie for `user`, in the session `fam` of their access token.
@@ -39,14 +43,25 @@ impl StreamAccess {
         let at = now();
         let ticket = refresh::generate();
         let expires_at = at + chrono::Duration::seconds(TICKET_TTL_SECS as i64);
-        self.store.insert_stream_ticket(&refresh::digest(&ticket), user, expires_at).await?;
-        let cookie = self.keys.issue_stream(user, fam, at, self.cookie_ttl_secs)?;
-        Ok(StreamPass { ticket, ticket_expires_in: TICKET_TTL_SECS, cookie, cookie_max_age: self.cookie_ttl_secs })
+        self.store
+            .insert_stream_ticket(&refresh::digest(&ticket), user, expires_at)
+            .await?;
+        let cookie = self
+            .keys
+            .issue_stream(user, fam, at, self.cookie_ttl_secs)?;
+        Ok(StreamPass {
+            ticket,
+            ticket_expires_in: TICKET_TTL_SECS,
+            cookie,
+            cookie_max_age: self.cookie_ttl_secs,
+        })
     }
 
     /// Spends a ticket; `None` when it is unknown, spent or expired.
     pub async fn redeem_ticket(&self, ticket: &str) -> EngineResult<Option<Uuid>> {
-        self.store.redeem_stream_ticket(&refresh::digest(ticket), now()).await
+        self.store
+            .redeem_stream_ticket(&refresh::digest(ticket), now())
+            .await
     }
 
     /// The user of a valid cookie whose session is still open.
@@ -57,7 +72,10 @@ impl StreamAccess {
             None => false,
         };
         if revoked || !self.store.user_exists(claims.sub).await? {
-            return Err(EngineError::unauthorized("invalid_stream_cookie", "the stream cookie is no longer valid"));
+            return Err(EngineError::unauthorized(
+                "invalid_stream_cookie",
+                "the stream cookie is no longer valid",
+            ));
         }
         Ok(claims.sub)
     }

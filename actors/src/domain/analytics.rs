@@ -1503,7 +1503,7 @@ mod tests {
                     tags: tags
                         .iter()
                         .enumerate()
-                        .filter(|(t, _)| (i as usize + t) % 3 == 0)
+                        .filter(|(t, _)| (i as usize + t).is_multiple_of(3))
                         .map(|(_, t)| (*t).to_owned())
                         .collect(),
                     // Scattered, not in time order.

@@ -52,7 +52,10 @@ impl fmt::Display for EventKind {
 impl FromStr for EventKind {
     type Err = String;
     fn from_str(s: &str) -> Result<Self, String> {
-        EventKind::ALL.into_iter().find(|k| k.as_str() == s).ok_or_else(|| format!("unknown event type {s:?}"))
+        EventKind::ALL
+            .into_iter()
+            .find(|k| k.as_str() == s)
+            .ok_or_else(|| format!("unknown event type {s:?}"))
     }
 }
 
@@ -92,7 +95,12 @@ impl Event {
 
     /// The SSE frame: `id: <id>\nevent: <type>\ndata: <event JSON>\n\n`.
     pub fn sse_frame(&self) -> String {
-        format!("id: {}\nevent: {}\ndata: {}\n\n", self.id, self.kind.as_str(), self.to_json())
+        format!(
+            "id: {}\nevent: {}\ndata: {}\n\n",
+            self.id,
+            self.kind.as_str(),
+            self.to_json()
+        )
     }
 }
 
@@ -106,7 +114,9 @@ mod tests {
             id: 7,
             kind: EventKind::HugReceived,
             data: r#"{"hugType":"warm"}"#.into(),
-            created_at: DateTime::parse_from_rfc3339("2026-01-02T03:04:05.000006Z").expect("time").with_timezone(&Utc),
+            created_at: DateTime::parse_from_rfc3339("2026-01-02T03:04:05.000006Z")
+                .expect("time")
+                .with_timezone(&Utc),
         }
     }
 

@@ -21,8 +21,14 @@ pub enum HugType {
 }
 
 impl HugType {
-    pub const ALL: [HugType; 6] =
-        [HugType::Warm, HugType::Bear, HugType::Side, HugType::Group, HugType::Healing, HugType::Celebration];
+    pub const ALL: [HugType; 6] = [
+        HugType::Warm,
+        HugType::Bear,
+        HugType::Side,
+        HugType::Group,
+        HugType::Healing,
+        HugType::Celebration,
+    ];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -44,7 +50,12 @@ impl FromStr for HugType {
         HugType::ALL
             .into_iter()
             .find(|t| t.as_str() == lower)
-            .ok_or_else(|| format!("must be one of {}", HugType::ALL.map(HugType::as_str).join(", ")))
+            .ok_or_else(|| {
+                format!(
+                    "must be one of {}",
+                    HugType::ALL.map(HugType::as_str).join(", ")
+                )
+            })
     }
 }
 
@@ -123,15 +134,20 @@ impl HugRequest {
                 errors.add("hugType", "is required");
                 None
             }
-            Some(text) => text.parse::<HugType>().map_err(|e| errors.add("hugType", e)).ok(),
+            Some(text) => text
+                .parse::<HugType>()
+                .map_err(|e| errors.add("hugType", e))
+                .ok(),
         };
         if let Some(text) = &message {
             errors.check("message", validation::max_chars(text, MESSAGE_MAX));
         }
         match (recipient_id, hug_type) {
-            (Some(recipient_id), Some(hug_type)) if errors.is_empty() => {
-                Ok(Self { recipient_id, hug_type, message })
-            }
+            (Some(recipient_id), Some(hug_type)) if errors.is_empty() => Ok(Self {
+                recipient_id,
+                hug_type,
+                message,
+            }),
             _ => Err(errors),
         }
     }
@@ -146,13 +162,20 @@ pub struct RateBucket {
 
 impl RateBucket {
     pub fn full(capacity: u32, now: DateTime<Utc>) -> Self {
-        Self { tokens: f64::from(capacity), updated: now }
+        Self {
+            tokens: f64::from(capacity),
+            updated: now,
+        }
     }
 
     /// Takes one token; `Err(seconds)` says how long until one is available.
     pub fn take(&mut self, capacity: u32, now: DateTime<Utc>) -> Result<(), u64> {
         let per_sec = f64::from(capacity) / 60.0;
-        let elapsed = (now - self.updated).num_microseconds().unwrap_or(i64::MAX).max(0) as f64 / 1e6;
+        let elapsed = (now - self.updated)
+            .num_microseconds()
+            .unwrap_or(i64::MAX)
+            .max(0) as f64
+            / 1e6;
         self.tokens = (self.tokens + elapsed * per_sec).min(f64::from(capacity));
         self.updated = now;
         if self.tokens >= 1.0 {
@@ -180,7 +203,8 @@ mod tests {
         let (me, you) = (Uuid::new_v4(), Uuid::new_v4());
         let ok = HugRequest::parse(me, Some(you), Some("Bear"), Some("hi".into())).expect("valid");
         assert_eq!(ok.hug_type, HugType::Bear);
-        let err = HugRequest::parse(me, Some(me), Some("squeeze"), Some("x".repeat(281))).expect_err("invalid");
+        let err = HugRequest::parse(me, Some(me), Some("squeeze"), Some("x".repeat(281)))
+            .expect_err("invalid");
         let fields: Vec<&str> = err.fields().map(|(f, _)| f).collect();
         assert_eq!(fields, vec!["hugType", "message", "recipientId"]);
         assert!(HugRequest::parse(me, None, None, None).is_err());

@@ -20,12 +20,16 @@ pub struct IdempotencyKey(String);
 impl IdempotencyKey {
     /// 1–255 visible ASCII characters.
     pub fn parse(raw: &str) -> Result<Self, FieldErrors> {
-        let ok = !raw.is_empty() && raw.len() <= KEY_MAX && raw.bytes().all(|b| b.is_ascii_graphic());
+        let ok =
+            !raw.is_empty() && raw.len() <= KEY_MAX && raw.bytes().all(|b| b.is_ascii_graphic());
         if ok {
             Ok(Self(raw.to_owned()))
         } else {
             let mut errors = FieldErrors::default();
-            errors.add("Idempotency-Key", format!("must be 1 to {KEY_MAX} visible ASCII characters"));
+            errors.add(
+                "Idempotency-Key",
+                format!("must be 1 to {KEY_MAX} visible ASCII characters"),
+            );
             Err(errors)
         }
     }
@@ -65,7 +69,10 @@ pub struct StoredAnswer {
 
 /// Hex SHA-256 of a request's canonical form.
 pub fn fingerprint(canonical: &str) -> String {
-    Sha256::digest(canonical.as_bytes()).iter().map(|b| format!("{b:02x}")).collect()
+    Sha256::digest(canonical.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
 }
 
 /// The outcome of an idempotent create.

@@ -170,7 +170,12 @@ impl MoodDraft {
         errors.into_result(merged)
     }
 
-    fn apply_checked(self, base: &MoodContent, fresh: bool, errors: &mut FieldErrors) -> MoodContent {
+    fn apply_checked(
+        self,
+        base: &MoodContent,
+        fresh: bool,
+        errors: &mut FieldErrors,
+    ) -> MoodContent {
         let mut out = base.clone();
         let mut mood_changed = fresh;
         if let Some(text) = &self.mood {
@@ -186,14 +191,23 @@ impl MoodDraft {
             if (INTENSITY_MIN..=INTENSITY_MAX).contains(&i) {
                 out.intensity = i as u8;
             } else {
-                errors.add("intensity", format!("must be a whole number from {INTENSITY_MIN} to {INTENSITY_MAX}"));
+                errors.add(
+                    "intensity",
+                    format!("must be a whole number from {INTENSITY_MIN} to {INTENSITY_MAX}"),
+                );
             }
         }
         let (default_valence, default_arousal) = out.mood.default_affect();
-        out.valence = unit_interval(errors, "valence", self.valence)
-            .unwrap_or(if mood_changed { default_valence } else { base.valence });
-        out.arousal = unit_interval(errors, "arousal", self.arousal)
-            .unwrap_or(if mood_changed { default_arousal } else { base.arousal });
+        out.valence = unit_interval(errors, "valence", self.valence).unwrap_or(if mood_changed {
+            default_valence
+        } else {
+            base.valence
+        });
+        out.arousal = unit_interval(errors, "arousal", self.arousal).unwrap_or(if mood_changed {
+            default_arousal
+        } else {
+            base.arousal
+        });
         if let Some(note) = self.note {
             if let Some(text) = &note {
                 errors.check("note", validation::max_chars(text, NOTE_MAX));
@@ -281,7 +295,11 @@ mod tests {
     use super::*;
 
     fn draft(mood: &str, intensity: i64) -> MoodDraft {
-        MoodDraft { mood: Some(mood.into()), intensity: Some(intensity), ..Default::default() }
+        MoodDraft {
+            mood: Some(mood.into()),
+            intensity: Some(intensity),
+            ..Default::default()
+        }
     }
 
     #[test]
@@ -309,13 +327,23 @@ mod tests {
         ];
         for (mood, valence, arousal) in expected {
             let content = draft(mood, 5).complete().expect("valid");
-            assert_eq!((content.valence, content.arousal), (valence, arousal), "{mood}");
+            assert_eq!(
+                (content.valence, content.arousal),
+                (valence, arousal),
+                "{mood}"
+            );
         }
     }
 
     #[test]
     fn a_given_zero_is_kept() {
-        let content = MoodDraft { valence: Some(0.0), arousal: Some(0.0), ..draft("happy", 5) }.complete().expect("valid");
+        let content = MoodDraft {
+            valence: Some(0.0),
+            arousal: Some(0.0),
+            ..draft("happy", 5)
+        }
+        .complete()
+        .expect("valid");
         assert_eq!((content.valence, content.arousal), (0.0, 0.0));
     }
 
@@ -332,14 +360,20 @@ mod tests {
         };
         let err = bad.complete().expect_err("invalid");
         let fields: Vec<&str> = err.fields().map(|(f, _)| f).collect();
-        assert_eq!(fields, vec!["arousal", "intensity", "mood", "note", "tags", "valence"]);
+        assert_eq!(
+            fields,
+            vec!["arousal", "intensity", "mood", "note", "tags", "valence"]
+        );
         assert!(draft("happy", 0).complete().is_err());
         assert!(MoodDraft::default().complete().is_err());
     }
 
     #[test]
     fn tags_are_trimmed_and_deduplicated() {
-        assert_eq!(normalize_tags(vec![" a ".into(), "A".into(), "b".into()]), Ok(vec!["a".into(), "b".into()]));
+        assert_eq!(
+            normalize_tags(vec![" a ".into(), "A".into(), "b".into()]),
+            Ok(vec!["a".into(), "b".into()])
+        );
         assert!(normalize_tags(vec!["".into()]).is_err());
         assert!(normalize_tags(vec!["x".repeat(33)]).is_err());
     }
@@ -349,9 +383,19 @@ mod tests {
         let current = draft("happy", 5).complete().expect("valid");
         let sad = draft("sad", 5).patch(&current).expect("valid");
         assert_eq!((sad.valence, sad.arousal), (0.2, 0.3));
-        let kept = MoodDraft { intensity: Some(7), ..Default::default() }.patch(&current).expect("valid");
+        let kept = MoodDraft {
+            intensity: Some(7),
+            ..Default::default()
+        }
+        .patch(&current)
+        .expect("valid");
         assert_eq!((kept.valence, kept.intensity), (0.8, 7));
-        let cleared = MoodDraft { note: Some(None), ..Default::default() }.patch(&current).expect("valid");
+        let cleared = MoodDraft {
+            note: Some(None),
+            ..Default::default()
+        }
+        .patch(&current)
+        .expect("valid");
         assert_eq!(cleared.note, None);
     }
 }

@@ -17,7 +17,11 @@ pub fn parse_bound(text: &str, end_of_day: bool) -> Result<DateTime<Utc>, String
     let date = chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d")
         .map_err(|_| "must be a date (YYYY-MM-DD) or an RFC 3339 time".to_owned())?;
     let start = date.and_time(chrono::NaiveTime::MIN).and_utc();
-    Ok(if end_of_day { start + chrono::Duration::days(1) - chrono::Duration::microseconds(1) } else { start })
+    Ok(if end_of_day {
+        start + chrono::Duration::days(1) - chrono::Duration::microseconds(1)
+    } else {
+        start
+    })
 }
 
 #[cfg(test)]

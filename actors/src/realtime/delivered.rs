@@ -7,6 +7,7 @@ use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 use uuid::Uuid;
 
+use crate::domain::event::{Event, EventKind};
 use crate::store::Store;
 
 /// Hug ids waiting to be marked; beyond this, marks are dropped (status is advisory).
@@ -16,7 +17,27 @@ const BATCH: usize = 500;
 /// How long ids gather before a write.
 const GATHER: Duration = Duration::from_millis(50);
 
-pub(super) fn start(store: Arc<dyn Store>, shutdown: CancellationToken) -> mpsc::Sender<Uuid> {
+/// Where delivered hugs are noted; cheap to clone.
+#[derive(Clone)]
+pub struct DeliveryMarks(mpsc::Sender<Uuid>);
+
+impl DeliveryMarks {
+    /// Notes that `event` reached a client: a `hug_received` marks its hug delivered.
+    pub fn note(&self, event: &Event) {
+        if event.kind != EventKind::HugReceived {
+            return;
+        }
+        #[derive(serde::Deserialize)]
+        struct HugRef {
+            id: Uuid,
+        }
+        if let Ok(hug) = serde_json::from_str::<HugRef>(&event.data) {
+            let _ = self.0.try_send(hug.id);
+        }
+    }
+}
+
+pub(super) fn start(store: Arc<dyn Store>, shutdown: CancellationToken) -> DeliveryMarks {
     let (tx, mut rx) = mpsc::channel::<Uuid>(QUEUE);
     tokio::spawn(async move {
         let mut batch = Vec::with_capacity(BATCH);
@@ -42,5 +63,5 @@ pub(super) fn start(store: Arc<dyn Store>, shutdown: CancellationToken) -> mpsc:
             batch.clear();
         }
     });
-    tx
+    DeliveryMarks(tx)
 }

@@ -17,6 +17,7 @@ use crate::error::EngineResult;
 use crate::observe;
 use crate::store::Store;
 use crate::user::Directory;
+pub use delivered::DeliveryMarks;
 pub use pulse::Pulse;
 
 /// Tuning of the realtime engine.
@@ -64,6 +65,7 @@ impl Default for RealtimeSettings {
 #[derive(Clone)]
 pub struct Realtime {
     pub directory: Directory,
+    delivered: DeliveryMarks,
     bus: Arc<dyn Bus>,
     pulse: watch::Receiver<Pulse>,
     shutdown: CancellationToken,
@@ -76,19 +78,33 @@ impl Realtime {
         let settings = Arc::new(settings);
         let shutdown = CancellationToken::new();
         let delivered = delivered::start(store.clone(), shutdown.clone());
-        let directory = Directory::start(store.clone(), settings.clone(), delivered).await?;
+        let directory =
+            Directory::start(store.clone(), settings.clone(), delivered.clone()).await?;
         let bus: Arc<dyn Bus> = Arc::new(LocalBus::new(directory.clone()));
         let pulse = pulse::start(settings.heartbeat, shutdown.clone());
         retention::start(store, settings.clone(), shutdown.clone());
-        Ok(Self { directory, bus, pulse, shutdown, settings })
+        Ok(Self {
+            directory,
+            delivered,
+            bus,
+            pulse,
+            shutdown,
+            settings,
+        })
     }
 
     /// Announces committed events (call after the transaction commits).
     pub async fn publish(&self, events: impl IntoIterator<Item = Event>) {
         for event in events {
-            metrics::counter!(observe::EVENTS_PUBLISHED, "type" => event.kind.as_str()).increment(1);
+            metrics::counter!(observe::EVENTS_PUBLISHED, "type" => event.kind.as_str())
+                .increment(1);
             self.bus.publish(Arc::new(event)).await;
         }
+    }
+
+    /// Notes that a stored event was sent to a client (a hug becomes `delivered`).
+    pub fn note_delivered(&self, event: &Event) {
+        self.delivered.note(event);
     }
 
     /// Heartbeats and the shutdown notice, for streams to select on.

@@ -9,7 +9,11 @@ use super::RealtimeSettings;
 use crate::domain::time::now;
 use crate::store::Store;
 
-pub(super) fn start(store: Arc<dyn Store>, settings: Arc<RealtimeSettings>, shutdown: CancellationToken) {
+pub(super) fn start(
+    store: Arc<dyn Store>,
+    settings: Arc<RealtimeSettings>,
+    shutdown: CancellationToken,
+) {
     tokio::spawn(async move {
         let mut ticker = tokio::time::interval(settings.prune_every);
         loop {
@@ -17,8 +21,12 @@ pub(super) fn start(store: Arc<dyn Store>, settings: Arc<RealtimeSettings>, shut
                 _ = ticker.tick() => {}
                 () = shutdown.cancelled() => return,
             }
-            let age = ChronoDuration::from_std(settings.retention_age).unwrap_or(ChronoDuration::days(7));
-            match store.prune_events(now() - age, settings.retention_per_user).await {
+            let age =
+                ChronoDuration::from_std(settings.retention_age).unwrap_or(ChronoDuration::days(7));
+            match store
+                .prune_events(now() - age, settings.retention_per_user)
+                .await
+            {
                 Ok(0) => {}
                 Ok(n) => tracing::debug!(pruned = n, "event log pruned"),
                 Err(err) => tracing::warn!(error = %err, "event pruning failed"),

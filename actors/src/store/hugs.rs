@@ -40,7 +40,12 @@ pub trait HugStore {
     ) -> EngineResult<Claimed<Option<Event>>>;
     async fn hug_by_id(&self, id: Uuid) -> EngineResult<Option<Hug>>;
     /// Newest first.
-    async fn list_hugs(&self, user: Uuid, direction: HugDirection, page: PageRequest) -> EngineResult<Paged<Hug>>;
+    async fn list_hugs(
+        &self,
+        user: Uuid,
+        direction: HugDirection,
+        page: PageRequest,
+    ) -> EngineResult<Paged<Hug>>;
     /// Marks a hug seen and stores the sender's notification and event, in one
     /// transaction. `None` (and nothing written) when it was seen already.
     async fn mark_hug_seen(

@@ -37,7 +37,8 @@ macro_rules! impl_idempotency_store {
             async fn claim_idempotency_key(
                 tx: &mut sqlx::Transaction<'_, $db>,
                 claim: &$crate::domain::idempotency::IdempotencyClaim,
-            ) -> $crate::error::EngineResult<Option<$crate::domain::idempotency::StoredAnswer>> {
+            ) -> $crate::error::EngineResult<Option<$crate::domain::idempotency::StoredAnswer>>
+            {
                 let claimed = sqlx::query($crate::store::idempotency::CLAIM)
                     .bind(claim.user_id)
                     .bind(claim.scope)
@@ -51,17 +52,23 @@ macro_rules! impl_idempotency_store {
                 if claimed.rows_affected() == 1 {
                     return Ok(None);
                 }
-                let answer: Option<(String, String)> = sqlx::query_as($crate::store::idempotency::ANSWER)
-                    .bind(claim.user_id)
-                    .bind(claim.scope)
-                    .bind(&claim.key)
-                    .bind(claim.expired_before())
-                    .fetch_optional(&mut **tx)
-                    .await?;
+                let answer: Option<(String, String)> =
+                    sqlx::query_as($crate::store::idempotency::ANSWER)
+                        .bind(claim.user_id)
+                        .bind(claim.scope)
+                        .bind(&claim.key)
+                        .bind(claim.expired_before())
+                        .fetch_optional(&mut **tx)
+                        .await?;
                 let (request_hash, response) = answer.ok_or_else(|| {
-                    $crate::error::EngineError::Internal("idempotency claim neither stored nor found".into())
+                    $crate::error::EngineError::Internal(
+                        "idempotency claim neither stored nor found".into(),
+                    )
                 })?;
-                Ok(Some($crate::domain::idempotency::StoredAnswer { request_hash, response }))
+                Ok(Some($crate::domain::idempotency::StoredAnswer {
+                    request_hash,
+                    response,
+                }))
             }
         }
 
@@ -73,15 +80,22 @@ macro_rules! impl_idempotency_store {
                 scope: &str,
                 key: &str,
                 since: chrono::DateTime<chrono::Utc>,
-            ) -> $crate::error::EngineResult<Option<$crate::domain::idempotency::StoredAnswer>> {
-                let answer: Option<(String, String)> = sqlx::query_as($crate::store::idempotency::ANSWER)
-                    .bind(user_id)
-                    .bind(scope)
-                    .bind(key)
-                    .bind(since)
-                    .fetch_optional(self.reader())
-                    .await?;
-                Ok(answer.map(|(request_hash, response)| $crate::domain::idempotency::StoredAnswer { request_hash, response }))
+            ) -> $crate::error::EngineResult<Option<$crate::domain::idempotency::StoredAnswer>>
+            {
+                let answer: Option<(String, String)> =
+                    sqlx::query_as($crate::store::idempotency::ANSWER)
+                        .bind(user_id)
+                        .bind(scope)
+                        .bind(key)
+                        .bind(since)
+                        .fetch_optional(self.reader())
+                        .await?;
+                Ok(answer.map(|(request_hash, response)| {
+                    $crate::domain::idempotency::StoredAnswer {
+                        request_hash,
+                        response,
+                    }
+                }))
             }
         }
     };

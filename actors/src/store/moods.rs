@@ -38,12 +38,24 @@ pub trait MoodStore {
     async fn update_mood(&self, entry: &MoodEntry) -> EngineResult<bool>;
     async fn delete_mood(&self, id: Uuid) -> EngineResult<bool>;
     /// Newest first.
-    async fn list_moods(&self, filter: &MoodFilter, page: PageRequest) -> EngineResult<Paged<MoodEntry>>;
+    async fn list_moods(
+        &self,
+        filter: &MoodFilter,
+        page: PageRequest,
+    ) -> EngineResult<Paged<MoodEntry>>;
     /// What analytics needs of the entries created since `since`.
-    async fn mood_points(&self, user_id: Uuid, include_private: bool, since: DateTime<Utc>)
-        -> EngineResult<Vec<MoodPoint>>;
+    async fn mood_points(
+        &self,
+        user_id: Uuid,
+        include_private: bool,
+        since: DateTime<Utc>,
+    ) -> EngineResult<Vec<MoodPoint>>;
     /// Creation times of the user's entries since `since` (all when `None`), for streaks.
-    async fn entry_times(&self, user_id: Uuid, since: Option<DateTime<Utc>>) -> EngineResult<Vec<DateTime<Utc>>>;
+    async fn entry_times(
+        &self,
+        user_id: Uuid,
+        since: Option<DateTime<Utc>>,
+    ) -> EngineResult<Vec<DateTime<Utc>>>;
 }
 
 /// The filter of a listing, binding `$1`–`$5`.

@@ -151,7 +151,8 @@ pub(crate) fn tags_json(tags: &[String]) -> String {
 }
 
 fn parse_tags(id: Uuid, text: &str) -> Result<Vec<String>, EngineError> {
-    serde_json::from_str(text).map_err(|e| EngineError::Internal(format!("mood entry {id}: bad tags: {e}")))
+    serde_json::from_str(text)
+        .map_err(|e| EngineError::Internal(format!("mood entry {id}: bad tags: {e}")))
 }
 
 impl TryFrom<MoodEntryRow> for MoodEntry {
@@ -189,7 +190,10 @@ impl TryFrom<MoodPointRow> for MoodPoint {
 
     fn try_from(row: MoodPointRow) -> Result<Self, EngineError> {
         Ok(MoodPoint {
-            mood: row.mood.parse().map_err(|e| EngineError::Internal(format!("mood entry {}: {e}", row.id)))?,
+            mood: row
+                .mood
+                .parse()
+                .map_err(|e| EngineError::Internal(format!("mood entry {}: {e}", row.id)))?,
             tags: parse_tags(row.id, &row.tags)?,
             valence: row.valence,
             created_at: row.created_at,
@@ -198,7 +202,9 @@ impl TryFrom<MoodPointRow> for MoodPoint {
 }
 
 /// Converts rows, failing on the first corrupt one.
-pub(crate) fn convert_all<R, T: TryFrom<R, Error = EngineError>>(rows: Vec<R>) -> Result<Vec<T>, EngineError> {
+pub(crate) fn convert_all<R, T: TryFrom<R, Error = EngineError>>(
+    rows: Vec<R>,
+) -> Result<Vec<T>, EngineError> {
     rows.into_iter().map(T::try_from).collect()
 }
 
@@ -216,7 +222,9 @@ impl TryFrom<EventRow> for Event {
 
     fn try_from(row: EventRow) -> Result<Self, EngineError> {
         Ok(Event {
-            kind: row.kind.parse().map_err(|e| EngineError::Internal(format!("event {}/{}: {e}", row.user_id, row.id)))?,
+            kind: row.kind.parse().map_err(|e| {
+                EngineError::Internal(format!("event {}/{}: {e}", row.user_id, row.id))
+            })?,
             user_id: row.user_id,
             id: row.id,
             data: row.data,
@@ -225,7 +233,8 @@ impl TryFrom<EventRow> for Event {
     }
 }
 
-pub(crate) const HUG_COLUMNS: &str = "id, sender_id, recipient_id, hug_type, message, sent_at, status";
+pub(crate) const HUG_COLUMNS: &str =
+    "id, sender_id, recipient_id, hug_type, message, sent_at, status";
 
 #[derive(sqlx::FromRow)]
 pub(crate) struct HugRow {

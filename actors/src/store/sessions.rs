@@ -26,9 +26,18 @@ pub trait SessionStore {
     async fn revoke_token_family(&self, family_id: Uuid, at: DateTime<Utc>) -> EngineResult<()>;
     /// Whether a family was revoked (by logout or reuse).
     async fn token_family_revoked(&self, family_id: Uuid) -> EngineResult<bool>;
-    async fn insert_stream_ticket(&self, token_hash: &str, user: Uuid, expires_at: DateTime<Utc>) -> EngineResult<()>;
+    async fn insert_stream_ticket(
+        &self,
+        token_hash: &str,
+        user: Uuid,
+        expires_at: DateTime<Utc>,
+    ) -> EngineResult<()>;
     /// Spends a ticket: the user it was for, if it exists and has not expired at `at`.
-    async fn redeem_stream_ticket(&self, token_hash: &str, at: DateTime<Utc>) -> EngineResult<Option<Uuid>>;
+    async fn redeem_stream_ticket(
+        &self,
+        token_hash: &str,
+        at: DateTime<Utc>,
+    ) -> EngineResult<Option<Uuid>>;
     /// Deletes tickets that expired before `at`.
     async fn prune_stream_tickets(&self, at: DateTime<Utc>) -> EngineResult<u64>;
 }

@@ -6,15 +6,14 @@ use ractor::{Actor, ActorProcessingErr, ActorRef};
 use std::collections::VecDeque;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
-use tokio::sync::mpsc;
 use uuid::Uuid;
 
 use super::directory::SubscribeError;
 use super::messages::UserMsg;
 use super::subscriber::{Live, LiveEvent, Offer, Subscriber};
-use crate::domain::event::{Event, EventKind};
+use crate::domain::event::Event;
 use crate::observe;
-use crate::realtime::RealtimeSettings;
+use crate::realtime::{DeliveryMarks, RealtimeSettings};
 use crate::store::Store;
 
 /// How many recent events the actor keeps (for diagnostics and cheap catch-up).
@@ -30,21 +29,23 @@ pub(crate) struct UserArgs {
     pub user_id: Uuid,
     pub store: Arc<dyn Store>,
     pub settings: Arc<RealtimeSettings>,
-    /// Where ids of hugs pushed to a live stream go, to be marked `delivered`.
-    pub delivered: mpsc::Sender<Uuid>,
+    /// Where hugs pushed to a live stream are noted, to be marked `delivered`.
+    pub delivered: DeliveryMarks,
 }
 
 pub(crate) struct UserState {
     user_id: Uuid,
     store: Arc<dyn Store>,
     settings: Arc<RealtimeSettings>,
-    delivered: mpsc::Sender<Uuid>,
+    delivered: DeliveryMarks,
     /// Id of the last event delivered (or, at start, the last in the store).
     last: i64,
     ring: VecDeque<LiveEvent>,
     subscribers: Vec<Subscriber>,
     /// Since when the actor has had no subscriber.
     idle_since: Option<Instant>,
+    /// Whether an `IdleCheck` is scheduled (one timer at most, and none while busy).
+    idle_timer: bool,
 }
 
 impl Actor for UserActor {
@@ -52,32 +53,53 @@ impl Actor for UserActor {
     type State = UserState;
     type Arguments = UserArgs;
 
-    async fn pre_start(&self, myself: ActorRef<UserMsg>, args: UserArgs) -> Result<UserState, ActorProcessingErr> {
-        // Everything up to the store's last id is history: subscribers read it from the
-        // store themselves; this actor delivers what comes after.
-        let last = args.store.event_bounds(args.user_id).await?.last;
+    /// Starts without touching the store, so the directory can start actors quickly; the
+    /// first message (queued ahead of any other) reads where the user's log stands.
+    async fn pre_start(
+        &self,
+        myself: ActorRef<UserMsg>,
+        args: UserArgs,
+    ) -> Result<UserState, ActorProcessingErr> {
+        myself.cast(UserMsg::Init)?;
         metrics::gauge!(observe::USER_ACTORS).increment(1.0);
-        // Checked periodically; the timer ends with the actor.
-        myself.send_interval(args.settings.user_idle, || UserMsg::IdleCheck);
         Ok(UserState {
             user_id: args.user_id,
             store: args.store,
             settings: args.settings,
             delivered: args.delivered,
-            last,
+            last: 0,
             ring: VecDeque::with_capacity(RING),
             subscribers: Vec::new(),
             idle_since: Some(Instant::now()),
+            idle_timer: false,
         })
     }
 
-    async fn post_stop(&self, _myself: ActorRef<UserMsg>, _state: &mut UserState) -> Result<(), ActorProcessingErr> {
+    async fn post_stop(
+        &self,
+        _myself: ActorRef<UserMsg>,
+        _state: &mut UserState,
+    ) -> Result<(), ActorProcessingErr> {
         metrics::gauge!(observe::USER_ACTORS).decrement(1.0);
         Ok(())
     }
 
-    async fn handle(&self, myself: ActorRef<UserMsg>, msg: UserMsg, state: &mut UserState) -> Result<(), ActorProcessingErr> {
+    async fn handle(
+        &self,
+        myself: ActorRef<UserMsg>,
+        msg: UserMsg,
+        state: &mut UserState,
+    ) -> Result<(), ActorProcessingErr> {
         match msg {
+            // Everything up to the store's last id is history: subscribers read it from
+            // the store themselves; this actor delivers what comes after.
+            UserMsg::Init => match state.store.event_bounds(state.user_id).await {
+                Ok(bounds) => state.last = bounds.last,
+                Err(err) => {
+                    tracing::warn!(user = %state.user_id, error = %err, "cannot read the event log; retrying");
+                    myself.send_after(RESYNC_DELAY, || UserMsg::Init);
+                }
+            },
             UserMsg::Event(event) => state.on_hint(&myself, event).await,
             UserMsg::Resync => state.catch_up(&myself, None).await,
             UserMsg::Subscribe(subscriber, reply) => {
@@ -86,13 +108,19 @@ impl Actor for UserActor {
             }
             UserMsg::Unsubscribe(id) => state.remove(id),
             UserMsg::IdleCheck => {
-                if state.idle_since.is_some_and(|since| since.elapsed() >= state.settings.user_idle) {
+                state.idle_timer = false;
+                if state
+                    .idle_since
+                    .is_some_and(|since| since.elapsed() >= state.settings.user_idle)
+                {
                     myself.stop(Some("idle".into()));
+                    return Ok(());
                 }
             }
             #[cfg(feature = "fault-injection")]
             UserMsg::Crash => panic!("UserActor {} asked to crash", state.user_id),
         }
+        state.arm_idle_timer(&myself);
         Ok(())
     }
 }
@@ -113,7 +141,11 @@ impl UserState {
     /// last without a second read when the store has it too).
     async fn catch_up(&mut self, myself: &ActorRef<UserMsg>, hint: Option<Arc<Event>>) {
         loop {
-            let page = match self.store.events_after(self.user_id, self.last, GAP_PAGE).await {
+            let page = match self
+                .store
+                .events_after(self.user_id, self.last, GAP_PAGE)
+                .await
+            {
                 Ok(page) => page,
                 Err(err) => {
                     tracing::warn!(user = %self.user_id, error = %err, "cannot read missed events; retrying");
@@ -152,10 +184,8 @@ impl UserState {
             }
             Offer::Gone => false,
         });
-        if reached > 0 && live.event.kind == EventKind::HugReceived {
-            if let Some(hug_id) = hug_id(&live.event) {
-                let _ = self.delivered.try_send(hug_id);
-            }
+        if reached > 0 {
+            self.delivered.note(&live.event);
         }
         if self.ring.len() == RING {
             self.ring.pop_front();
@@ -166,9 +196,23 @@ impl UserState {
         }
     }
 
+    /// Schedules the next idle check while the actor has no subscriber.
+    fn arm_idle_timer(&mut self, myself: &ActorRef<UserMsg>) {
+        if self.idle_since.is_some() && !self.idle_timer {
+            self.idle_timer = true;
+            myself.send_after(self.settings.user_idle, || UserMsg::IdleCheck);
+        }
+    }
+
     fn add(&mut self, subscriber: Subscriber) -> Result<i64, SubscribeError> {
-        let same_kind = self.subscribers.iter().filter(|s| s.transport == subscriber.transport).count();
-        if subscriber.transport == super::Transport::Sse && same_kind >= self.settings.max_streams_per_user {
+        let same_kind = self
+            .subscribers
+            .iter()
+            .filter(|s| s.transport == subscriber.transport)
+            .count();
+        if subscriber.transport == super::Transport::Sse
+            && same_kind >= self.settings.max_streams_per_user
+        {
             return Err(SubscribeError::TooManyStreams);
         }
         self.subscribers.push(subscriber);
@@ -182,13 +226,4 @@ impl UserState {
             self.idle_since = Some(Instant::now());
         }
     }
-}
-
-/// The hug id inside a `hug_received` event's data.
-fn hug_id(event: &Event) -> Option<Uuid> {
-    #[derive(serde::Deserialize)]
-    struct HugRef {
-        id: Uuid,
-    }
-    serde_json::from_str::<HugRef>(&event.data).ok().map(|h| h.id)
 }

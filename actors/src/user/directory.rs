@@ -4,11 +4,12 @@
 //! and forgets one that stopped normally (idle), without stopping itself.
 
 use dashmap::DashMap;
-use ractor::{call_t, Actor, ActorCell, ActorId, ActorProcessingErr, ActorRef, RpcReplyPort, SupervisionEvent};
+use ractor::{
+    call_t, Actor, ActorCell, ActorId, ActorProcessingErr, ActorRef, RpcReplyPort, SupervisionEvent,
+};
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
-use tokio::sync::mpsc;
 use uuid::Uuid;
 
 use super::actor::{UserActor, UserArgs};
@@ -17,7 +18,7 @@ use super::subscriber::{pair, Subscription, Transport};
 use crate::domain::event::Event;
 use crate::error::{EngineError, EngineResult};
 use crate::observe;
-use crate::realtime::RealtimeSettings;
+use crate::realtime::{DeliveryMarks, RealtimeSettings};
 use crate::store::Store;
 
 /// Timeout of a request to the directory or a UserActor, in milliseconds.
@@ -50,7 +51,7 @@ struct DirectoryArgs {
     actors: Arc<DashMap<Uuid, ActorRef<UserMsg>>>,
     store: Arc<dyn Store>,
     settings: Arc<RealtimeSettings>,
-    delivered: mpsc::Sender<Uuid>,
+    delivered: DeliveryMarks,
 }
 
 struct DirectoryState {
@@ -64,14 +65,24 @@ impl Directory {
     pub async fn start(
         store: Arc<dyn Store>,
         settings: Arc<RealtimeSettings>,
-        delivered: mpsc::Sender<Uuid>,
+        delivered: DeliveryMarks,
     ) -> EngineResult<Self> {
         let actors = Arc::new(DashMap::new());
-        let args = DirectoryArgs { actors: actors.clone(), store, settings: settings.clone(), delivered };
+        let args = DirectoryArgs {
+            actors: actors.clone(),
+            store,
+            settings: settings.clone(),
+            delivered,
+        };
         let (supervisor, _) = Actor::spawn(None, DirectoryActor, args)
             .await
             .map_err(|e| EngineError::Internal(format!("cannot start the user directory: {e}")))?;
-        Ok(Self { actors, supervisor, next_subscriber: Arc::new(AtomicU64::new(1)), settings })
+        Ok(Self {
+            actors,
+            supervisor,
+            next_subscriber: Arc::new(AtomicU64::new(1)),
+            settings,
+        })
     }
 
     /// Passes an event hint to the user's actor on this node, if there is one; without
@@ -99,7 +110,11 @@ impl Directory {
     }
 
     /// Subscribes to the live events of `user` from now on.
-    pub async fn subscribe(&self, user: Uuid, transport: Transport) -> EngineResult<Result<Subscription, SubscribeError>> {
+    pub async fn subscribe(
+        &self,
+        user: Uuid,
+        transport: Transport,
+    ) -> EngineResult<Result<Subscription, SubscribeError>> {
         let capacity = match transport {
             Transport::Sse => self.settings.stream_buffer,
             Transport::LongPoll => self.settings.longpoll_buffer,
@@ -115,26 +130,37 @@ impl Directory {
                 Err(err) => {
                     // The actor stopped (idle) between lookup and call: forget it, retry.
                     last_error = err.to_string();
-                    self.actors.remove_if(&user, |_, a| a.get_id() == actor.get_id());
+                    self.actors
+                        .remove_if(&user, |_, a| a.get_id() == actor.get_id());
                 }
             }
         }
-        Err(EngineError::Internal(format!("cannot subscribe to user {user}: {last_error}")))
+        Err(EngineError::Internal(format!(
+            "cannot subscribe to user {user}: {last_error}"
+        )))
     }
 
     async fn actor_for(&self, user: Uuid) -> EngineResult<ActorRef<UserMsg>> {
         if let Some(actor) = self.actors.get(&user) {
             return Ok(actor.clone());
         }
-        call_t!(self.supervisor, DirectoryMsg::GetOrSpawn, CALL_TIMEOUT_MS, user)
-            .map_err(|e| EngineError::Internal(format!("user directory unavailable: {e}")))?
-            .map_err(EngineError::Internal)
+        call_t!(
+            self.supervisor,
+            DirectoryMsg::GetOrSpawn,
+            CALL_TIMEOUT_MS,
+            user
+        )
+        .map_err(|e| EngineError::Internal(format!("user directory unavailable: {e}")))?
+        .map_err(EngineError::Internal)
     }
 
     /// Asks the actor of `user` to panic, for supervision tests.
     #[cfg(feature = "fault-injection")]
     pub fn crash_user_actor(&self, user: Uuid) -> bool {
-        self.actors.get(&user).map(|a| a.cast(UserMsg::Crash).is_ok()).unwrap_or(false)
+        self.actors
+            .get(&user)
+            .map(|a| a.cast(UserMsg::Crash).is_ok())
+            .unwrap_or(false)
     }
 
     /// Stops the directory and all UserActors.
@@ -144,7 +170,11 @@ impl Directory {
 }
 
 impl DirectoryState {
-    async fn spawn(&mut self, myself: &ActorRef<DirectoryMsg>, user: Uuid) -> Result<ActorRef<UserMsg>, String> {
+    async fn spawn(
+        &mut self,
+        myself: &ActorRef<DirectoryMsg>,
+        user: Uuid,
+    ) -> Result<ActorRef<UserMsg>, String> {
         let args = UserArgs {
             user_id: user,
             store: self.args.store.clone(),
@@ -152,7 +182,9 @@ impl DirectoryState {
             delivered: self.args.delivered.clone(),
         };
         let supervisor: ActorCell = myself.get_cell();
-        let (actor, _) = Actor::spawn_linked(None, UserActor, args, supervisor).await.map_err(|e| e.to_string())?;
+        let (actor, _) = Actor::spawn_linked(None, UserActor, args, supervisor)
+            .await
+            .map_err(|e| e.to_string())?;
         self.users.insert(actor.get_id(), user);
         self.args.actors.insert(user, actor.clone());
         Ok(actor)
@@ -170,11 +202,23 @@ impl Actor for DirectoryActor {
     type State = DirectoryState;
     type Arguments = DirectoryArgs;
 
-    async fn pre_start(&self, _myself: ActorRef<DirectoryMsg>, args: DirectoryArgs) -> Result<DirectoryState, ActorProcessingErr> {
-        Ok(DirectoryState { args, users: HashMap::new() })
+    async fn pre_start(
+        &self,
+        _myself: ActorRef<DirectoryMsg>,
+        args: DirectoryArgs,
+    ) -> Result<DirectoryState, ActorProcessingErr> {
+        Ok(DirectoryState {
+            args,
+            users: HashMap::new(),
+        })
     }
 
-    async fn handle(&self, myself: ActorRef<DirectoryMsg>, msg: DirectoryMsg, state: &mut DirectoryState) -> Result<(), ActorProcessingErr> {
+    async fn handle(
+        &self,
+        myself: ActorRef<DirectoryMsg>,
+        msg: DirectoryMsg,
+        state: &mut DirectoryState,
+    ) -> Result<(), ActorProcessingErr> {
         match msg {
             DirectoryMsg::GetOrSpawn(user, reply) => {
                 let answer = match state.args.actors.get(&user).map(|a| a.clone()) {

@@ -8,6 +8,8 @@ use crate::domain::event::Event;
 use std::sync::Arc;
 
 pub(crate) enum UserMsg {
+    /// Reads where the user's log stands; the first message of every actor.
+    Init,
     /// A hint that this event exists (from the bus). Out-of-order or missing ids are
     /// filled from the store.
     Event(Arc<Event>),

@@ -117,7 +117,19 @@ pub(crate) fn pair(
 ) -> (Subscriber, impl FnOnce(i64) -> Subscription) {
     let (tx, rx) = mpsc::channel(capacity.max(1));
     let overflowed = Arc::new(AtomicBool::new(false));
-    let subscriber = Subscriber { id, transport, tx, overflowed: overflowed.clone() };
-    let finish = move |joined_after| Subscription { user_id, joined_after, id, rx, overflowed, actor };
+    let subscriber = Subscriber {
+        id,
+        transport,
+        tx,
+        overflowed: overflowed.clone(),
+    };
+    let finish = move |joined_after| Subscription {
+        user_id,
+        joined_after,
+        id,
+        rx,
+        overflowed,
+        actor,
+    };
     (subscriber, finish)
 }

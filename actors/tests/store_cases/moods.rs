@@ -30,10 +30,19 @@ fn entry(user_id: Uuid, mood: Mood, minutes_ago: i64, is_public: bool) -> MoodEn
 }
 
 fn filter(user_id: Uuid) -> MoodFilter {
-    MoodFilter { user_id, include_private: true, start: None, end: None, mood: None }
+    MoodFilter {
+        user_id,
+        include_private: true,
+        start: None,
+        end: None,
+        mood: None,
+    }
 }
 
-const PAGE: PageRequest = PageRequest { page: 1, per_page: 50 };
+const PAGE: PageRequest = PageRequest {
+    page: 1,
+    per_page: 50,
+};
 
 pub async fn mood_entries_round_trip_and_filter(store: Arc<dyn Store>) {
     let owner = user(&store, "moody").await;
@@ -41,18 +50,55 @@ pub async fn mood_entries_round_trip_and_filter(store: Arc<dyn Store>) {
     let mid = entry(owner, Mood::Happy, 60, true);
     let new = entry(owner, Mood::Happy, 1, false);
     for e in [&old, &mid, &new] {
-        assert!(store.insert_mood(e, None, None).await.expect("insert").is_none());
+        assert!(store
+            .insert_mood(e, None, None)
+            .await
+            .expect("insert")
+            .is_none());
     }
-    assert_eq!(store.mood_by_id(mid.id).await.expect("read"), Some(mid.clone()), "exact round trip, tags included");
+    assert_eq!(
+        store.mood_by_id(mid.id).await.expect("read"),
+        Some(mid.clone()),
+        "exact round trip, tags included"
+    );
     let all = store.list_moods(&filter(owner), PAGE).await.expect("list");
-    assert_eq!(all.items.iter().map(|e| e.id).collect::<Vec<_>>(), vec![new.id, mid.id, old.id], "newest first");
-    let public = MoodFilter { include_private: false, ..filter(owner) };
-    assert_eq!(store.list_moods(&public, PAGE).await.expect("list").items, vec![mid.clone()]);
-    let happy = MoodFilter { mood: Some(Mood::Happy), ..filter(owner) };
+    assert_eq!(
+        all.items.iter().map(|e| e.id).collect::<Vec<_>>(),
+        vec![new.id, mid.id, old.id],
+        "newest first"
+    );
+    let public = MoodFilter {
+        include_private: false,
+        ..filter(owner)
+    };
+    assert_eq!(
+        store.list_moods(&public, PAGE).await.expect("list").items,
+        vec![mid.clone()]
+    );
+    let happy = MoodFilter {
+        mood: Some(Mood::Happy),
+        ..filter(owner)
+    };
     assert_eq!(store.list_moods(&happy, PAGE).await.expect("list").total, 2);
-    let window = MoodFilter { start: Some(now() - Duration::minutes(90)), end: Some(now() - Duration::minutes(30)), ..filter(owner) };
-    assert_eq!(store.list_moods(&window, PAGE).await.expect("list").items, vec![mid.clone()]);
-    let paged = store.list_moods(&filter(owner), PageRequest { page: 2, per_page: 2 }).await.expect("list");
+    let window = MoodFilter {
+        start: Some(now() - Duration::minutes(90)),
+        end: Some(now() - Duration::minutes(30)),
+        ..filter(owner)
+    };
+    assert_eq!(
+        store.list_moods(&window, PAGE).await.expect("list").items,
+        vec![mid.clone()]
+    );
+    let paged = store
+        .list_moods(
+            &filter(owner),
+            PageRequest {
+                page: 2,
+                per_page: 2,
+            },
+        )
+        .await
+        .expect("list");
     assert_eq!((paged.total, paged.items.len()), (3, 1));
 
     let mut changed = mid.clone();
@@ -77,11 +123,29 @@ pub async fn mood_points_and_entry_times(store: Arc<dyn Store>) {
     let since = now() - Duration::days(30);
     let points = store.mood_points(owner, true, since).await.expect("points");
     assert_eq!(points.len(), 2);
-    assert!(points.iter().all(|p| p.tags == vec!["work".to_string(), "sleep".to_string()]));
-    let public_points = store.mood_points(owner, false, since).await.expect("points");
-    assert_eq!(public_points.iter().map(|p| p.mood).collect::<Vec<_>>(), vec![Mood::Calm]);
-    assert_eq!(store.entry_times(owner, None).await.expect("times").len(), 3);
-    assert_eq!(store.entry_times(owner, Some(since)).await.expect("times").len(), 2);
+    assert!(points
+        .iter()
+        .all(|p| p.tags == vec!["work".to_string(), "sleep".to_string()]));
+    let public_points = store
+        .mood_points(owner, false, since)
+        .await
+        .expect("points");
+    assert_eq!(
+        public_points.iter().map(|p| p.mood).collect::<Vec<_>>(),
+        vec![Mood::Calm]
+    );
+    assert_eq!(
+        store.entry_times(owner, None).await.expect("times").len(),
+        3
+    );
+    assert_eq!(
+        store
+            .entry_times(owner, Some(since))
+            .await
+            .expect("times")
+            .len(),
+        2
+    );
 }
 
 pub async fn idempotency_claims_replay_and_expire(store: Arc<dyn Store>) {
@@ -97,14 +161,44 @@ pub async fn idempotency_claims_replay_and_expire(store: Arc<dyn Store>) {
     };
     let first = entry(owner, Mood::Happy, 0, false);
     let stale = claim("stale", at - Duration::hours(25));
-    assert!(store.insert_mood(&entry(owner, Mood::Sad, 0, false), None, Some(&stale)).await.expect("old").is_none());
-    assert!(store.insert_mood(&first, None, Some(&claim("first", at))).await.expect("expired claim replaced").is_none());
+    assert!(store
+        .insert_mood(&entry(owner, Mood::Sad, 0, false), None, Some(&stale))
+        .await
+        .expect("old")
+        .is_none());
+    assert!(store
+        .insert_mood(&first, None, Some(&claim("first", at)))
+        .await
+        .expect("expired claim replaced")
+        .is_none());
     let retry = entry(owner, Mood::Happy, 0, false);
-    let answer = store.insert_mood(&retry, None, Some(&claim("second", at))).await.expect("retry");
-    let expected = StoredAnswer { request_hash: "hash-first".into(), response: "first".into() };
+    let answer = store
+        .insert_mood(&retry, None, Some(&claim("second", at)))
+        .await
+        .expect("retry");
+    let expected = StoredAnswer {
+        request_hash: "hash-first".into(),
+        response: "first".into(),
+    };
     assert_eq!(answer, Some(expected.clone()), "the live claim answers");
-    assert!(store.mood_by_id(retry.id).await.expect("read").is_none(), "the retry wrote nothing");
+    assert!(
+        store.mood_by_id(retry.id).await.expect("read").is_none(),
+        "the retry wrote nothing"
+    );
     let since = at - Duration::hours(24);
-    assert_eq!(store.idempotent_answer(owner, "moods", "retry-1", since).await.expect("answer"), Some(expected));
-    assert!(store.idempotent_answer(owner, "hugs", "retry-1", since).await.expect("answer").is_none(), "per scope");
+    assert_eq!(
+        store
+            .idempotent_answer(owner, "moods", "retry-1", since)
+            .await
+            .expect("answer"),
+        Some(expected)
+    );
+    assert!(
+        store
+            .idempotent_answer(owner, "hugs", "retry-1", since)
+            .await
+            .expect("answer")
+            .is_none(),
+        "per scope"
+    );
 }

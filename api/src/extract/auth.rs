@@ -50,6 +50,9 @@ impl FromRequestParts<AppState> for AuthUser {
                 "the account of this token no longer exists",
             ));
         }
-        Ok(Self { id: claims.sub, session: claims.fam })
+        Ok(Self {
+            id: claims.sub,
+            session: claims.fam,
+        })
     }
 }

@@ -16,7 +16,11 @@ impl<S: Send + Sync> FromRequestParts<S> for IdempotencyKeyHeader {
         let Some(value) = parts.headers.get("idempotency-key") else {
             return Ok(Self(None));
         };
-        let text = value.to_str().map_err(|_| ApiError::invalid_field("Idempotency-Key", "must be ASCII"))?;
-        IdempotencyKey::parse(text).map(|k| Self(Some(k))).map_err(|e| ApiError::validation(&e))
+        let text = value
+            .to_str()
+            .map_err(|_| ApiError::invalid_field("Idempotency-Key", "must be ASCII"))?;
+        IdempotencyKey::parse(text)
+            .map(|k| Self(Some(k)))
+            .map_err(|e| ApiError::validation(&e))
     }
 }

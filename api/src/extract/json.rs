@@ -78,11 +78,14 @@ where
             .get(header::CONTENT_LENGTH)
             .and_then(|v| v.to_str().ok())
             .and_then(|v| v.trim().parse::<u64>().ok());
-        let has_body = declared_length.is_some_and(|n| n > 0) || headers.contains_key(header::TRANSFER_ENCODING);
+        let has_body = declared_length.is_some_and(|n| n > 0)
+            || headers.contains_key(header::TRANSFER_ENCODING);
         if !has_body && !headers.contains_key(header::CONTENT_TYPE) {
             return Ok(Self(None));
         }
-        JsonBody::from_request(req, state).await.map(|JsonBody(v)| Self(Some(v)))
+        JsonBody::from_request(req, state)
+            .await
+            .map(|JsonBody(v)| Self(Some(v)))
     }
 }
 

@@ -21,7 +21,9 @@ pub struct StreamUser {
 
 fn query_ticket(parts: &Parts) -> Option<String> {
     let query = parts.uri.query()?;
-    form_urlencoded::parse(query.as_bytes()).find(|(k, _)| k == "ticket").map(|(_, v)| v.into_owned())
+    form_urlencoded::parse(query.as_bytes())
+        .find(|(k, _)| k == "ticket")
+        .map(|(_, v)| v.into_owned())
 }
 
 fn cookie(parts: &Parts) -> Option<String> {
@@ -51,11 +53,18 @@ impl FromRequestParts<AppState> for StreamUser {
             }
         }
         if let Some(cookie) = cookie(parts) {
-            return Ok(Self { id: state.stream_access.verify_cookie(&cookie).await? });
+            return Ok(Self {
+                id: state.stream_access.verify_cookie(&cookie).await?,
+            });
         }
         Err(match ticket {
-            Some(_) => ApiError::unauthorized("invalid_ticket", "the ticket is unknown, spent or expired"),
-            None => ApiError::unauthorized("unauthorized", "send a bearer token, a ticket or the stream cookie"),
+            Some(_) => {
+                ApiError::unauthorized("invalid_ticket", "the ticket is unknown, spent or expired")
+            }
+            None => ApiError::unauthorized(
+                "unauthorized",
+                "send a bearer token, a ticket or the stream cookie",
+            ),
         })
     }
 }

@@ -12,7 +12,9 @@ use uuid::Uuid;
 
 use super::PageQuery;
 use crate::error::{ApiError, ApiResult, ErrorBody};
-use crate::extract::{AuthUser, IdempotencyKeyHeader, JsonBody, OptionalJsonBody, PathId, QueryParams};
+use crate::extract::{
+    AuthUser, IdempotencyKeyHeader, JsonBody, OptionalJsonBody, PathId, QueryParams,
+};
 use crate::state::AppState;
 use crate::views::PageView;
 
@@ -53,14 +55,27 @@ async fn send(
     IdempotencyKeyHeader(key): IdempotencyKeyHeader,
     JsonBody(body): JsonBody<HugBody>,
 ) -> ApiResult<(StatusCode, Json<Hug>)> {
-    let request = HugRequest::parse(user.id, body.recipient_id, body.hug_type.as_deref(), body.message)
-        .map_err(|e| ApiError::validation(&e))?;
+    let request = HugRequest::parse(
+        user.id,
+        body.recipient_id,
+        body.hug_type.as_deref(),
+        body.message,
+    )
+    .map_err(|e| ApiError::validation(&e))?;
     let hug = state.hugs.send(user.id, request, key).await?;
     Ok((StatusCode::CREATED, Json(hug.into_inner())))
 }
 
-async fn list(state: &AppState, user: AuthUser, direction: HugDirection, query: &PageQuery) -> ApiResult<Json<PageView<Hug>>> {
-    let hugs = state.hugs.list(user.id, direction, query.request(PER_PAGE_CAP)?).await?;
+async fn list(
+    state: &AppState,
+    user: AuthUser,
+    direction: HugDirection,
+    query: &PageQuery,
+) -> ApiResult<Json<PageView<Hug>>> {
+    let hugs = state
+        .hugs
+        .list(user.id, direction, query.request(PER_PAGE_CAP)?)
+        .await?;
     Ok(Json(PageView::from_paged(hugs, |h| h)))
 }
 
@@ -90,7 +105,11 @@ async fn sent(
 #[utoipa::path(get, path = "/hugs/{id}", tag = "hugs", security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Hug id")),
     responses((status = 200, body = Hug), (status = 404, body = ErrorBody)))]
-async fn get_one(State(state): State<AppState>, user: AuthUser, PathId(id): PathId) -> ApiResult<Json<Hug>> {
+async fn get_one(
+    State(state): State<AppState>,
+    user: AuthUser,
+    PathId(id): PathId,
+) -> ApiResult<Json<Hug>> {
     Ok(Json(state.hugs.get(user.id, id).await?))
 }
 
@@ -98,7 +117,11 @@ async fn get_one(State(state): State<AppState>, user: AuthUser, PathId(id): Path
 #[utoipa::path(post, path = "/hugs/{id}/seen", tag = "hugs", security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Hug id")),
     responses((status = 200, body = Hug), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
-async fn seen(State(state): State<AppState>, user: AuthUser, PathId(id): PathId) -> ApiResult<Json<Hug>> {
+async fn seen(
+    State(state): State<AppState>,
+    user: AuthUser,
+    PathId(id): PathId,
+) -> ApiResult<Json<Hug>> {
     Ok(Json(state.hugs.mark_seen(user.id, id).await?))
 }
 
@@ -123,6 +146,9 @@ async fn reciprocate(
     OptionalJsonBody(body): OptionalJsonBody<ReciprocateBody>,
 ) -> ApiResult<(StatusCode, Json<Hug>)> {
     let body = body.unwrap_or_default();
-    let hug = state.hugs.reciprocate(user.id, id, body.hug_type.as_deref(), body.message, key).await?;
+    let hug = state
+        .hugs
+        .reciprocate(user.id, id, body.hug_type.as_deref(), body.message, key)
+        .await?;
     Ok((StatusCode::CREATED, Json(hug.into_inner())))
 }

@@ -110,10 +110,26 @@ impl ListQuery {
                 errors.add("end_date", "must not be before start_date");
             }
         }
-        let mood = self.mood_type.and_then(|m| m.parse::<Mood>().map_err(|e| errors.add("mood_type", e)).ok());
-        let page = PageQuery { page: self.page, per_page: self.per_page }.request(PER_PAGE_CAP);
-        errors.into_result(()).map_err(|e| ApiError::validation(&e))?;
-        Ok(MoodQuery { user_id: self.user_id, start, end, mood, page: page? })
+        let mood = self.mood_type.and_then(|m| {
+            m.parse::<Mood>()
+                .map_err(|e| errors.add("mood_type", e))
+                .ok()
+        });
+        let page = PageQuery {
+            page: self.page,
+            per_page: self.per_page,
+        }
+        .request(PER_PAGE_CAP);
+        errors
+            .into_result(())
+            .map_err(|e| ApiError::validation(&e))?;
+        Ok(MoodQuery {
+            user_id: self.user_id,
+            start,
+            end,
+            mood,
+            page: page?,
+        })
     }
 }
 
@@ -134,7 +150,11 @@ async fn list(
 #[utoipa::path(get, path = "/moods/{id}", tag = "moods", security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Mood entry id")),
     responses((status = 200, body = MoodEntryView), (status = 404, body = ErrorBody)))]
-async fn get_one(State(state): State<AppState>, user: AuthUser, PathId(id): PathId) -> ApiResult<Json<MoodEntryView>> {
+async fn get_one(
+    State(state): State<AppState>,
+    user: AuthUser,
+    PathId(id): PathId,
+) -> ApiResult<Json<MoodEntryView>> {
     Ok(Json(state.moods.get(user.id, id).await?.into()))
 }
 
@@ -149,7 +169,13 @@ async fn replace(
     PathId(id): PathId,
     JsonBody(body): JsonBody<MoodBody>,
 ) -> ApiResult<Json<MoodEntryView>> {
-    Ok(Json(state.moods.update(user.id, id, body.into(), true).await?.into()))
+    Ok(Json(
+        state
+            .moods
+            .update(user.id, id, body.into(), true)
+            .await?
+            .into(),
+    ))
 }
 
 /// Change some fields of an entry (owner only).
@@ -163,14 +189,24 @@ async fn patch(
     PathId(id): PathId,
     JsonBody(body): JsonBody<MoodBody>,
 ) -> ApiResult<Json<MoodEntryView>> {
-    Ok(Json(state.moods.update(user.id, id, body.into(), false).await?.into()))
+    Ok(Json(
+        state
+            .moods
+            .update(user.id, id, body.into(), false)
+            .await?
+            .into(),
+    ))
 }
 
 /// Delete an entry (owner only).
 #[utoipa::path(delete, path = "/moods/{id}", tag = "moods", security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Mood entry id")),
     responses((status = 204), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
-async fn delete(State(state): State<AppState>, user: AuthUser, PathId(id): PathId) -> ApiResult<StatusCode> {
+async fn delete(
+    State(state): State<AppState>,
+    user: AuthUser,
+    PathId(id): PathId,
+) -> ApiResult<StatusCode> {
     state.moods.delete(user.id, id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -194,9 +230,13 @@ async fn analytics(
 ) -> ApiResult<Json<AnalyticsView>> {
     let range = match query.time_range.as_deref() {
         None => TimeRange::default(),
-        Some(text) => text.parse().map_err(|e: String| ApiError::invalid_field("time_range", e))?,
+        Some(text) => text
+            .parse()
+            .map_err(|e: String| ApiError::invalid_field("time_range", e))?,
     };
-    Ok(Json(state.moods.analytics(user.id, query.user_id, range).await?.into()))
+    Ok(Json(
+        state.moods.analytics(user.id, query.user_id, range).await?,
+    ))
 }
 
 /// The caller's current and longest streak.

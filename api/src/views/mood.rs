@@ -53,6 +53,10 @@ pub struct StreakView {
 
 impl From<Streak> for StreakView {
     fn from(s: Streak) -> Self {
-        Self { current: s.current, longest: s.longest, last_entry_date: s.last_entry_date }
+        Self {
+            current: s.current,
+            longest: s.longest,
+            last_entry_date: s.last_entry_date,
+        }
     }
 }

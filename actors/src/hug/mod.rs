@@ -1,0 +1,213 @@
+//! Hugs: sending (through the sharded, supervised `HugActor`s, which own the per-sender
+//! rate limit), reading, marking seen, reciprocating. Every change commits the hug, its
+//! notification and its event together, and the event is published after the commit.
+
+mod actor;
+mod supervisor;
+
+use ractor::call_t;
+use std::hash::{Hash, Hasher};
+use std::sync::Arc;
+use uuid::Uuid;
+
+use crate::domain::event::{EventKind, NewEvent};
+use crate::domain::hug::{Hug, HugRequest, HugStatus};
+use crate::domain::idempotency::{Created, IdempotencyKey};
+use crate::domain::page::{PageRequest, Paged};
+use crate::domain::social::NewNotification;
+use crate::domain::time::now;
+use crate::error::{EngineError, EngineResult};
+use crate::realtime::Realtime;
+use crate::store::{HugDirection, Store};
+use actor::HugMsg;
+use supervisor::Shards;
+
+/// Timeout of a send through a HugActor, in milliseconds.
+const SEND_TIMEOUT_MS: u64 = 10_000;
+/// Tries of a send whose shard was found dead (it is being restarted).
+const SEND_ATTEMPTS: usize = 3;
+const RESTART_WAIT: std::time::Duration = std::time::Duration::from_millis(50);
+
+/// The hug service: what the API calls.
+#[derive(Clone)]
+pub struct Hugs {
+    shards: Shards,
+    store: Arc<dyn Store>,
+    realtime: Realtime,
+}
+
+impl Hugs {
+    /// Starts the HugActor shards under their supervisor.
+    pub async fn start(store: Arc<dyn Store>, realtime: Realtime) -> EngineResult<Self> {
+        let count = realtime.settings().hug_shards.max(1);
+        let shards = Shards::start(
+            count,
+            actor::HugArgs {
+                store: store.clone(),
+                realtime: realtime.clone(),
+            },
+        )
+        .await?;
+        Ok(Self {
+            shards,
+            store,
+            realtime,
+        })
+    }
+
+    /// The shard index of a sender: all of one sender's hugs go through one actor.
+    fn shard_of(&self, sender: Uuid) -> usize {
+        let mut hasher = std::collections::hash_map::DefaultHasher::new();
+        sender.hash(&mut hasher);
+        (hasher.finish() % self.shards.len() as u64) as usize
+    }
+
+    pub async fn send(
+        &self,
+        sender: Uuid,
+        request: HugRequest,
+        key: Option<IdempotencyKey>,
+    ) -> EngineResult<Created<Hug>> {
+        let index = self.shard_of(sender);
+        let mut last_error = String::new();
+        for attempt in 0..SEND_ATTEMPTS {
+            if attempt > 0 {
+                // The shard died and is being restarted: give the supervisor a moment.
+                tokio::time::sleep(RESTART_WAIT).await;
+            }
+            let (request, key) = (request.clone(), key.clone());
+            match call_t!(
+                self.shards.get(index),
+                |reply| HugMsg::Send {
+                    sender,
+                    request,
+                    key,
+                    reply
+                },
+                SEND_TIMEOUT_MS
+            ) {
+                Ok(answer) => return answer,
+                // A message that never reached the shard can be sent again safely.
+                Err(ractor::RactorErr::Messaging(ractor::MessagingErr::SendErr(_))) => {}
+                Err(err) => {
+                    return Err(EngineError::Internal(format!(
+                        "hug shard unavailable: {err}"
+                    )))
+                }
+            }
+            last_error = "the shard was stopped".into();
+        }
+        Err(EngineError::Internal(format!(
+            "hug shard unavailable: {last_error}"
+        )))
+    }
+
+    /// Makes the shard of `sender` panic, for supervision tests.
+    #[cfg(feature = "fault-injection")]
+    pub fn crash_shard_of(&self, sender: Uuid) -> bool {
+        self.shards
+            .get(self.shard_of(sender))
+            .cast(HugMsg::Crash)
+            .is_ok()
+    }
+
+    /// Stops the shards and their supervisor.
+    pub fn stop(&self) {
+        self.shards.stop();
+    }
+
+    /// A hug its sender or recipient asks for.
+    pub async fn get(&self, viewer: Uuid, id: Uuid) -> EngineResult<Hug> {
+        match self.store.hug_by_id(id).await? {
+            Some(hug) if hug.sender_id == viewer || hug.recipient_id == viewer => Ok(hug),
+            _ => Err(EngineError::NotFound("hug")),
+        }
+    }
+
+    pub async fn list(
+        &self,
+        user: Uuid,
+        direction: HugDirection,
+        page: PageRequest,
+    ) -> EngineResult<Paged<Hug>> {
+        self.store.list_hugs(user, direction, page).await
+    }
+
+    /// The recipient has seen the hug: status `seen`, and the sender hears of it.
+    pub async fn mark_seen(&self, viewer: Uuid, id: Uuid) -> EngineResult<Hug> {
+        let hug = self.get(viewer, id).await?;
+        if hug.recipient_id != viewer {
+            return Err(EngineError::forbidden(
+                "not_recipient",
+                "only the recipient can mark a hug seen",
+            ));
+        }
+        if hug.status == HugStatus::Seen {
+            return Ok(hug);
+        }
+        let at = now();
+        let seen = Hug {
+            status: HugStatus::Seen,
+            ..hug
+        };
+        let viewer_name = self.display_name(viewer).await?;
+        let notification = NewNotification {
+            id: Uuid::new_v4(),
+            user_id: seen.sender_id,
+            kind: "hug_seen",
+            title: "Your hug was seen".into(),
+            body: format!("{viewer_name} saw your {} hug", seen.hug_type.as_str()),
+            data: serde_json::json!({ "hugId": seen.id, "userId": viewer }),
+            created_at: at,
+        };
+        let event = NewEvent {
+            user_id: seen.sender_id,
+            kind: EventKind::HugSeen,
+            data: hug_json(&seen)?,
+            created_at: at,
+        };
+        if let Some(event) = self
+            .store
+            .mark_hug_seen(seen.id, at, &notification, &event)
+            .await?
+        {
+            self.realtime.publish([event]).await;
+        }
+        Ok(seen)
+    }
+
+    /// Sends a hug back to the sender of hug `id` (which the viewer received).
+    pub async fn reciprocate(
+        &self,
+        viewer: Uuid,
+        id: Uuid,
+        hug_type: Option<&str>,
+        message: Option<String>,
+        key: Option<IdempotencyKey>,
+    ) -> EngineResult<Created<Hug>> {
+        let original = self.get(viewer, id).await?;
+        if original.recipient_id != viewer {
+            return Err(EngineError::forbidden(
+                "not_recipient",
+                "only the recipient can hug back",
+            ));
+        }
+        let hug_type = hug_type.unwrap_or(original.hug_type.as_str());
+        let request = HugRequest::parse(viewer, Some(original.sender_id), Some(hug_type), message)
+            .map_err(EngineError::Invalid)?;
+        self.send(viewer, request, key).await
+    }
+
+    async fn display_name(&self, user: Uuid) -> EngineResult<String> {
+        Ok(self
+            .store
+            .user_by_id(user)
+            .await?
+            .map(|u| u.display_name)
+            .unwrap_or_default())
+    }
+}
+
+fn hug_json(hug: &Hug) -> EngineResult<serde_json::Value> {
+    serde_json::to_value(hug).map_err(|e| EngineError::Internal(format!("hug JSON: {e}")))
+}

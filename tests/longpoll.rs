@@ -1,0 +1,228 @@
+//! `GET /api/v1/events` over real HTTP: an immediate answer with what is there (at most
+//! 50, oldest first), paging by `last_id`, waiting with `long_poll=true` until an event
+//! arrives or `timeout` passes, and bad parameters.
+
+mod common;
+
+use common::*;
+use reqwest::StatusCode;
+use serde_json::Value;
+use std::time::{Duration, Instant};
+
+const EVENTS: &str = "/api/v1/events";
+
+fn event_ids(answer: &Value) -> Vec<i64> {
+    answer["events"]
+        .as_array()
+        .unwrap_or_else(|| panic!("no events array in {answer}"))
+        .iter()
+        .map(|e| {
+            e["id"]
+                .as_i64()
+                .unwrap_or_else(|| panic!("event without id in {answer}"))
+        })
+        .collect()
+}
+
+async fn poll(hub: &TestHub, user: &TestUser, query: &str) -> Value {
+    let (status, answer) = hub.get(&format!("{EVENTS}{query}"), user.token()).await;
+    assert_eq!(status, StatusCode::OK, "{query}: {answer}");
+    answer
+}
+
+#[tokio::test]
+async fn events_are_answered_at_once_oldest_first() {
+    let hub = TestHub::start().await;
+    let (alice, bob) = (hub.register("alice").await, hub.register("bob").await);
+
+    let answer = poll(&hub, &bob, "").await;
+    assert_eq!(event_ids(&answer), Vec::<i64>::new(), "{answer}");
+    assert_eq!(answer["lastId"], 0, "{answer}");
+
+    let mut sent = Vec::new();
+    for _ in 0..3 {
+        sent.push(send_hug(&hub, &alice, &bob).await);
+    }
+    let answer = poll(&hub, &bob, "").await;
+    assert_eq!(event_ids(&answer), [1, 2, 3], "{answer}");
+    assert_eq!(answer["lastId"], 3);
+    let timestamp = answer["timestamp"]
+        .as_str()
+        .unwrap_or_else(|| panic!("no timestamp in {answer}"));
+    chrono::DateTime::parse_from_rfc3339(timestamp)
+        .unwrap_or_else(|e| panic!("timestamp not RFC 3339: {timestamp}: {e}"));
+    for (event, hug) in answer["events"]
+        .as_array()
+        .expect("events")
+        .iter()
+        .zip(&sent)
+    {
+        assert_eq!(event["type"], "hug_received", "{event}");
+        assert_eq!(event["data"], *hug, "{event}");
+        assert!(event["createdAt"].is_string(), "{event}");
+    }
+
+    let answer = poll(&hub, &bob, "?last_id=2").await;
+    assert_eq!(event_ids(&answer), [3], "{answer}");
+    assert_eq!(answer["lastId"], 3);
+
+    // Nothing new without long_poll: at once, empty, the same lastId.
+    let started = Instant::now();
+    let answer = poll(&hub, &bob, "?last_id=3&timeout=5").await;
+    assert!(
+        started.elapsed() < Duration::from_secs(2),
+        "no wait without long_poll"
+    );
+    assert_eq!(event_ids(&answer), Vec::<i64>::new(), "{answer}");
+    assert_eq!(answer["lastId"], 3);
+
+    // Events are per user: the sender has none.
+    let answer = poll(&hub, &alice, "").await;
+    assert_eq!(event_ids(&answer), Vec::<i64>::new(), "{answer}");
+    hub.stop().await;
+}
+
+#[tokio::test]
+async fn more_than_fifty_events_come_fifty_at_a_time() {
+    let hub = TestHub::start_with(|c| c.hug_rate_per_minute = 1_000).await;
+    let (alice, bob) = (hub.register("alice").await, hub.register("bob").await);
+    for _ in 0..60 {
+        send_hug(&hub, &alice, &bob).await;
+    }
+    let first = poll(&hub, &bob, "").await;
+    assert_eq!(event_ids(&first), (1..=50).collect::<Vec<_>>());
+    assert_eq!(first["lastId"], 50);
+    let second = poll(&hub, &bob, "?last_id=50&long_poll=true&timeout=5").await;
+    assert_eq!(event_ids(&second), (51..=60).collect::<Vec<_>>());
+    assert_eq!(second["lastId"], 60);
+    hub.stop().await;
+}
+
+#[tokio::test]
+async fn a_long_poll_is_answered_by_the_next_event() {
+    let hub = TestHub::start().await;
+    let (alice, bob) = (hub.register("alice").await, hub.register("bob").await);
+    send_hug(&hub, &alice, &bob).await;
+
+    let started = Instant::now();
+    let waiting = {
+        let client = hub.client.clone();
+        let url = hub.url(&format!("{EVENTS}?last_id=1&timeout=20&long_poll=true"));
+        let token = bob.access.clone();
+        tokio::spawn(async move {
+            let response = client
+                .get(url)
+                .bearer_auth(token)
+                .send()
+                .await
+                .expect("long-poll request");
+            let status = response.status();
+            let answer: Value = response.json().await.expect("JSON answer");
+            (status, answer, started.elapsed())
+        })
+    };
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    assert!(
+        !waiting.is_finished(),
+        "the long-poll waits while there is nothing"
+    );
+    let hug = send_hug(&hub, &alice, &bob).await;
+    let (status, answer, took) = waiting.await.expect("long-poll task");
+    assert_eq!(status, StatusCode::OK, "{answer}");
+    assert_eq!(event_ids(&answer), [2], "{answer}");
+    assert_eq!(answer["events"][0]["data"], hug);
+    assert_eq!(answer["lastId"], 2);
+    assert!(
+        took < Duration::from_secs(5),
+        "answered {took:?} after the request, far from the 20 s timeout"
+    );
+    hub.stop().await;
+}
+
+#[tokio::test]
+async fn a_long_poll_with_nothing_times_out_empty() {
+    let hub = TestHub::start().await;
+    let (alice, bob) = (hub.register("alice").await, hub.register("bob").await);
+    send_hug(&hub, &alice, &bob).await;
+    let started = Instant::now();
+    let answer = poll(&hub, &bob, "?last_id=1&timeout=1&long_poll=true").await;
+    let took = started.elapsed();
+    assert_eq!(event_ids(&answer), Vec::<i64>::new(), "{answer}");
+    assert_eq!(answer["lastId"], 1, "the same lastId: {answer}");
+    assert!(
+        took >= Duration::from_millis(900) && took < Duration::from_secs(4),
+        "timeout=1 answered after {took:?}"
+    );
+
+    // Without last_id and nothing at all, it also waits and answers lastId 0.
+    let carol = hub.register("carol").await;
+    let started = Instant::now();
+    let answer = poll(&hub, &carol, "?timeout=1&long_poll=true").await;
+    assert!(started.elapsed() >= Duration::from_millis(900));
+    assert_eq!(event_ids(&answer), Vec::<i64>::new(), "{answer}");
+    assert_eq!(answer["lastId"], 0, "{answer}");
+    hub.stop().await;
+}
+
+#[tokio::test]
+async fn bad_parameters_and_missing_tokens_are_refused() {
+    let hub = TestHub::start().await;
+    let bob = hub.register("bob").await;
+    for (query, field) in [
+        ("?last_id=-1", "last_id"),
+        ("?last_id=abc", "last_id"),
+        ("?timeout=abc", "timeout"),
+        ("?timeout=-5", "timeout"),
+        ("?long_poll=maybe", "long_poll"),
+    ] {
+        let (status, answer) = hub.get(&format!("{EVENTS}{query}"), bob.token()).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{query}: {answer}");
+        assert_names_field(&answer, field);
+    }
+    let (status, answer) = hub.get(EVENTS, None).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED, "{answer}");
+    hub.stop().await;
+}
+
+#[tokio::test]
+async fn a_waiting_long_poll_outlives_a_user_actor_restart() {
+    let hub = TestHub::start().await;
+    let (alice, bob) = (hub.register("alice").await, hub.register("bob").await);
+    let waiting = {
+        let client = hub.client.clone();
+        let url = hub.url(&format!("{EVENTS}?timeout=20&long_poll=true"));
+        let token = bob.access.clone();
+        tokio::spawn(async move {
+            let response = client
+                .get(url)
+                .bearer_auth(token)
+                .send()
+                .await
+                .expect("long-poll request");
+            let answer: Value = response.json().await.expect("JSON answer");
+            answer
+        })
+    };
+    let bob_id = uuid::Uuid::parse_str(&bob.id).expect("a UUID");
+    let engine = hub.hub.as_ref().expect("running hub");
+    let (h, id) = (engine, bob_id);
+    let has_actor = eventually(Duration::from_secs(2), || async move {
+        h.realtime().directory.len() == 1
+    })
+    .await;
+    assert!(has_actor, "the waiting long-poll has a UserActor");
+    assert!(engine.realtime().directory.crash_user_actor(id), "crash it");
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let hug = send_hug(&hub, &alice, &bob).await;
+    let answer = tokio::time::timeout(Duration::from_secs(5), waiting)
+        .await
+        .expect("answered within 5 s of the hug")
+        .expect("long-poll task");
+    assert_eq!(
+        event_ids(&answer),
+        [1],
+        "the long-poll kept waiting through the restart and got the hug: {answer}"
+    );
+    assert_eq!(answer["events"][0]["data"], hug);
+    hub.stop().await;
+}

@@ -1,0 +1,259 @@
+//! Graceful shutdown with open streams: in process (`Hub::shutdown`) and the real
+//! binary under SIGTERM. Streams are told `reconnect` (reason `shutdown`) and end; the
+//! hub stops promptly and the process exits 0.
+
+mod common;
+
+use common::*;
+use reqwest::StatusCode;
+use serde_json::json;
+use std::fs::File;
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+const STREAM: &str = "/api/v1/sse/stream";
+
+/// Reads until the end, which must be a `reconnect` for shutdown.
+async fn expect_shutdown_notice(stream: &mut SseClient, last_event_id: i64) {
+    let (events, ended) = stream.read_to_end(Duration::from_secs(8)).await;
+    let notices: Vec<&SseEvent> = events.iter().filter(|e| e.event != "heartbeat").collect();
+    let notice = notices
+        .last()
+        .unwrap_or_else(|| panic!("no reconnect before the end; got {events:?}"));
+    assert_eq!(notice.event, "reconnect", "the last frame: {events:?}");
+    let json = notice.json();
+    assert_eq!(json["reason"], "shutdown", "{json}");
+    assert_eq!(json["lastEventId"], last_event_id, "{json}");
+    assert_eq!(notices.len(), 1, "only the notice: {notices:?}");
+    assert!(ended, "the stream ends after the notice");
+}
+
+#[tokio::test]
+async fn a_graceful_stop_answers_waiting_long_polls_at_once() {
+    let hub = TestHub::start().await;
+    let bob = hub.register("bob").await;
+    let waiting = {
+        let client = hub.client.clone();
+        let url = hub.url("/api/v1/events?timeout=30&long_poll=true");
+        let token = bob.access.clone();
+        tokio::spawn(async move {
+            let response = client
+                .get(url)
+                .bearer_auth(token)
+                .send()
+                .await
+                .expect("long-poll request");
+            let status = response.status();
+            let answer: serde_json::Value = response.json().await.expect("JSON answer");
+            (status, answer)
+        })
+    };
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert!(!waiting.is_finished(), "the long-poll is waiting");
+    let started = Instant::now();
+    tokio::time::timeout(Duration::from_secs(5), hub.stop())
+        .await
+        .expect("a waiting long-poll does not hold the shutdown");
+    let (status, answer) = tokio::time::timeout(Duration::from_secs(1), waiting)
+        .await
+        .expect("the long-poll was answered")
+        .expect("long-poll task");
+    assert_eq!(status, StatusCode::OK, "{answer}");
+    assert_eq!(answer["events"], json!([]), "{answer}");
+    assert_eq!(answer["lastId"], 0, "{answer}");
+    assert!(started.elapsed() < Duration::from_secs(5));
+}
+
+#[tokio::test]
+async fn a_graceful_stop_tells_open_streams_to_reconnect() {
+    let hub = TestHub::start().await;
+    let (alice, bob) = (hub.register("alice").await, hub.register("bob").await);
+    let mut stream = SseClient::connect(&hub, &bob.access, None).await;
+    let mut idle = SseClient::connect(&hub, &alice.access, None).await;
+    send_hug(&hub, &alice, &bob).await;
+    let hug = stream
+        .next_of_type("hug_received", Duration::from_secs(5))
+        .await
+        .expect("a hug before the shutdown");
+    assert_eq!(hug.id, Some(1));
+
+    let base = hub.base.clone();
+    let started = Instant::now();
+    let stopping = tokio::spawn(hub.stop());
+    expect_shutdown_notice(&mut stream, 1).await;
+    expect_shutdown_notice(&mut idle, 0).await;
+    tokio::time::timeout(Duration::from_secs(5), stopping)
+        .await
+        .expect("the hub stops within 5 s of the notice")
+        .expect("stop task");
+    assert!(
+        started.elapsed() < Duration::from_secs(5),
+        "shutdown took {:?} (streams must not hold it for the grace period)",
+        started.elapsed()
+    );
+    assert!(
+        reqwest::get(format!("{base}/healthz")).await.is_err(),
+        "nothing listens after the stop"
+    );
+}
+
+/// The `hugmood` binary, killed if the test ends before it exits.
+struct Served {
+    child: Option<Child>,
+    stderr: PathBuf,
+    base: String,
+    _dir: tempfile::TempDir,
+}
+
+impl Served {
+    async fn start() -> Self {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .expect("a free port")
+            .port();
+        let stderr = dir.path().join("serve.err");
+        let mut command = Command::new(env!("CARGO_BIN_EXE_hugmood"));
+        command
+            .arg("serve")
+            .current_dir(dir.path())
+            .stdin(Stdio::null());
+        for (key, _) in std::env::vars() {
+            if key.starts_with("HUGMOOD_") {
+                command.env_remove(key);
+            }
+        }
+        command
+            .env(
+                "HUGMOOD_DATABASE_URL",
+                format!("sqlite://{}", dir.path().join("x.db").display()),
+            )
+            .env("HUGMOOD_BIND", format!("127.0.0.1:{port}"))
+            .stdout(File::create(dir.path().join("serve.out")).expect("stdout file"))
+            .stderr(File::create(&stderr).expect("stderr file"));
+        let child = command.spawn().expect("start hugmood serve");
+        let mut served = Self {
+            child: Some(child),
+            stderr,
+            base: format!("http://127.0.0.1:{port}"),
+            _dir: dir,
+        };
+        let deadline = Instant::now() + Duration::from_secs(15);
+        loop {
+            if reqwest::get(format!("{}/healthz", served.base))
+                .await
+                .is_ok()
+            {
+                return served;
+            }
+            let exited = served
+                .child
+                .as_mut()
+                .and_then(|c| c.try_wait().ok().flatten());
+            assert!(
+                exited.is_none(),
+                "serve exited early ({exited:?}): {}",
+                served.stderr_text()
+            );
+            assert!(
+                Instant::now() < deadline,
+                "serve did not answer: {}",
+                served.stderr_text()
+            );
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    fn stderr_text(&self) -> String {
+        std::fs::read_to_string(&self.stderr).unwrap_or_default()
+    }
+
+    fn sigterm(&self) {
+        let pid = self.child.as_ref().expect("running").id().to_string();
+        let status = Command::new("kill")
+            .args(["-TERM", &pid])
+            .status()
+            .expect("run kill");
+        assert!(status.success(), "kill -TERM {pid}");
+    }
+
+    async fn wait_exit(&mut self, limit: Duration) -> std::process::ExitStatus {
+        let deadline = Instant::now() + limit;
+        loop {
+            let child = self.child.as_mut().expect("running");
+            if let Some(status) = child.try_wait().expect("poll the child") {
+                self.child = None;
+                return status;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "hugmood did not exit within {limit:?}: {}",
+                self.stderr_text()
+            );
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+}
+
+impl Drop for Served {
+    fn drop(&mut self) {
+        if let Some(mut child) = self.child.take() {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+}
+
+#[tokio::test]
+async fn sigterm_tells_open_streams_to_reconnect_and_exits_zero() {
+    let mut served = Served::start().await;
+    let client = reqwest::Client::new();
+    let mut tokens = Vec::new();
+    for name in ["alice_sig", "bob_sig"] {
+        let response = client
+            .post(format!("{}/api/v1/auth/register", served.base))
+            .json(&json!({"username": name, "email": format!("{name}@example.test"), "password": PASSWORD}))
+            .send()
+            .await
+            .expect("register");
+        assert_eq!(response.status(), StatusCode::CREATED);
+        let body: serde_json::Value = response.json().await.expect("JSON");
+        tokens.push((
+            str_field(&body["user"], "id"),
+            str_field(&body, "accessToken"),
+        ));
+    }
+    let url = format!("{}{STREAM}", served.base);
+    let mut stream = SseClient::open_url(&url, Some(&tokens[1].1), &[])
+        .await
+        .unwrap_or_else(|reply| panic!("stream refused: {} {}", reply.status, reply.text));
+    let response = client
+        .post(format!("{}/api/v1/hugs", served.base))
+        .bearer_auth(&tokens[0].1)
+        .json(&json!({"recipientId": tokens[1].0, "hugType": "warm"}))
+        .send()
+        .await
+        .expect("send a hug");
+    assert_eq!(response.status(), StatusCode::CREATED);
+    let hug = stream
+        .next_of_type("hug_received", Duration::from_secs(5))
+        .await
+        .expect("the hug arrives before the signal");
+    assert_eq!(hug.id, Some(1));
+
+    let started = Instant::now();
+    served.sigterm();
+    expect_shutdown_notice(&mut stream, 1).await;
+    let status = served.wait_exit(Duration::from_secs(10)).await;
+    assert!(
+        status.success(),
+        "exit status after SIGTERM: {status:?}; stderr:\n{}",
+        served.stderr_text()
+    );
+    assert!(
+        started.elapsed() < Duration::from_secs(8),
+        "exit took {:?}",
+        started.elapsed()
+    );
+}
