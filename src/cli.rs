@@ -36,6 +36,12 @@ pub struct SeedArgs {
     /// Friends per user, in a ring (each user befriends the next N).
     #[arg(long, default_value_t = 3)]
     pub friends: u32,
+    /// Mood entries per user, over the last days (0 for none).
+    #[arg(long, default_value_t = 3)]
+    pub moods: u32,
+    /// Hugs each user sends to their next friend (0 for none).
+    #[arg(long, default_value_t = 1)]
+    pub hugs: u32,
     /// Write `<user id> <access token>` per seeded user to this file.
     #[arg(long, value_name = "FILE")]
     pub tokens_out: Option<PathBuf>,

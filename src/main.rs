@@ -35,9 +35,11 @@ async fn main() -> anyhow::Result<()> {
             let started = std::time::Instant::now();
             let report = seed::seed(store, &keys, &args, ttl).await?;
             println!(
-                "seeded {} users ({} friendships) in {:.1}s; password: {}",
+                "seeded {} users ({} friendships, {} mood entries, {} hugs) in {:.1}s; password: {}",
                 report.users,
                 report.friendships,
+                report.moods,
+                report.hugs,
                 started.elapsed().as_secs_f64(),
                 seed::DEMO_PASSWORD
             );

@@ -1,9 +1,13 @@
-//! `hugmood seed`: demo users with friendships, fast enough for load tests (20,000
-//! users in seconds: the shared demo password is hashed once, rows go in by the
-//! hundred), optionally writing `<user id> <access token>` per user to a file.
+//! `hugmood seed`: demo users with friendships, mood entries and hugs, fast enough for
+//! load tests (20,000 users in seconds: the shared demo password is hashed once, rows
+//! go in by the hundred or in one transaction), optionally writing
+//! `<user id> <access token>` per user to a file.
 
 use anyhow::{bail, Context};
+use chrono::{DateTime, Duration, Utc};
 use hugmood_actors::auth::{password, JwtKeys};
+use hugmood_actors::domain::hug::{Hug, HugStatus, HugType};
+use hugmood_actors::domain::mood::{Mood, MoodEntry};
 use hugmood_actors::domain::time::now;
 use hugmood_actors::domain::user::NewUser;
 use hugmood_actors::domain::validation;
@@ -22,6 +26,8 @@ pub const DEMO_PASSWORD: &str = "hugmood-demo";
 pub struct SeedReport {
     pub users: u32,
     pub friendships: usize,
+    pub moods: usize,
+    pub hugs: usize,
 }
 
 /// Friend pairs of a ring of `n` users where each befriends the next `k`.
@@ -74,6 +80,13 @@ pub async fn seed(
         .insert_friendships(&pairs, at)
         .await
         .context("inserting friendships")?;
+    let moods = demo_moods(&ids, args.moods, at);
+    store
+        .insert_moods(&moods)
+        .await
+        .context("inserting mood entries")?;
+    let hugs = demo_hugs(&ids, args.hugs, at);
+    store.insert_hugs(&hugs).await.context("inserting hugs")?;
     if let Some(path) = &args.tokens_out {
         let file = std::fs::File::create(path)
             .with_context(|| format!("cannot create {}", path.display()))?;
@@ -86,8 +99,60 @@ pub async fn seed(
     Ok(SeedReport {
         users: args.users,
         friendships: pairs.len(),
+        moods: moods.len(),
+        hugs: hugs.len(),
     })
 }
+
+/// `per_user` entries per user, one a day back from `at`, cycling through the moods.
+fn demo_moods(ids: &[Uuid], per_user: u32, at: DateTime<Utc>) -> Vec<MoodEntry> {
+    let mut entries = Vec::with_capacity(ids.len() * per_user as usize);
+    for (i, user) in ids.iter().enumerate() {
+        for day in 0..per_user as usize {
+            let mood = Mood::ALL[(i + day) % Mood::ALL.len()];
+            let (valence, arousal) = mood.default_affect();
+            let created = at - Duration::days(day as i64) - Duration::minutes((i % 600) as i64);
+            entries.push(MoodEntry {
+                id: Uuid::new_v4(),
+                user_id: *user,
+                mood,
+                intensity: (1 + (i + day) % 10) as u8,
+                valence,
+                arousal,
+                note: None,
+                is_public: day == 0,
+                tags: vec![DEMO_TAGS[(i + day) % DEMO_TAGS.len()].to_owned()],
+                created_at: created,
+                updated_at: created,
+            });
+        }
+    }
+    entries
+}
+
+/// `per_user` hugs from each user to the next one in the ring (a friend), already seen.
+fn demo_hugs(ids: &[Uuid], per_user: u32, at: DateTime<Utc>) -> Vec<Hug> {
+    if ids.len() < 2 {
+        return Vec::new();
+    }
+    let mut hugs = Vec::with_capacity(ids.len() * per_user as usize);
+    for (i, sender) in ids.iter().enumerate() {
+        for n in 0..per_user as usize {
+            hugs.push(Hug {
+                id: Uuid::new_v4(),
+                sender_id: *sender,
+                recipient_id: ids[(i + 1) % ids.len()],
+                hug_type: HugType::ALL[(i + n) % HugType::ALL.len()],
+                message: Some("Thinking of you!".into()),
+                sent_at: at - Duration::hours((n + 1) as i64),
+                status: HugStatus::Seen,
+            });
+        }
+    }
+    hugs
+}
+
+const DEMO_TAGS: [&str; 5] = ["work", "family", "exercise", "sleep", "friends"];
 
 #[cfg(test)]
 mod tests {
@@ -101,5 +166,18 @@ mod tests {
         assert!(pairs.contains(&(ids[3], ids[0])));
         assert_eq!(ring_pairs(&ids[..2], 5).len(), 2);
         assert!(ring_pairs(&ids[..1], 3).is_empty());
+    }
+
+    #[test]
+    fn demo_data_counts() {
+        let ids: Vec<Uuid> = (0..5).map(|_| Uuid::new_v4()).collect();
+        let at = now();
+        let moods = demo_moods(&ids, 3, at);
+        assert_eq!(moods.len(), 15);
+        assert!(moods.iter().all(|m| m.created_at <= at));
+        let hugs = demo_hugs(&ids, 2, at);
+        assert_eq!(hugs.len(), 10);
+        assert!(hugs.iter().all(|h| h.sender_id != h.recipient_id));
+        assert!(demo_hugs(&ids[..1], 2, at).is_empty());
     }
 }

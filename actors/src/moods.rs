@@ -7,7 +7,7 @@ use std::sync::Arc;
 use uuid::Uuid;
 
 use crate::domain::analytics::{self, Analytics, TimeRange};
-use crate::domain::idempotency::{self, Created, IdempotencyClaim, IdempotencyKey, StoredAnswer};
+use crate::domain::idempotency::{self, Created, IdempotencyClaim, IdempotencyKey};
 use crate::domain::mood::{Mood, MoodDraft, MoodEntry};
 use crate::domain::page::{PageRequest, Paged};
 use crate::domain::social::NewNotification;
@@ -75,7 +75,7 @@ impl Moods {
                 .idempotent_answer(author, IDEMPOTENCY_SCOPE, key.as_str(), since)
                 .await?
             {
-                return replay(answer, &request_hash);
+                return answer.replay(&request_hash);
             }
         }
         let entry = MoodEntry {
@@ -110,7 +110,7 @@ impl Moods {
             .await?
         {
             None => Ok(Created::New(entry)),
-            Some(answer) => replay(answer, &request_hash),
+            Some(answer) => answer.replay(&request_hash),
         }
     }
 
@@ -271,17 +271,4 @@ impl Moods {
 
 fn not_owner() -> EngineError {
     EngineError::forbidden("not_owner", "only the owner can change this mood entry")
-}
-
-/// The first answer to a key, if the retried request is the same one.
-fn replay(answer: StoredAnswer, request_hash: &str) -> EngineResult<Created<MoodEntry>> {
-    if answer.request_hash != request_hash {
-        return Err(EngineError::conflict(
-            "idempotency_key_reused",
-            "this Idempotency-Key was already used with a different request",
-        ));
-    }
-    serde_json::from_str(&answer.response)
-        .map(Created::Replayed)
-        .map_err(|e| EngineError::Internal(format!("stored idempotent answer unreadable: {e}")))
 }

@@ -125,4 +125,5 @@ store_suite!(
     mood_entries_round_trip_and_filter,
     mood_points_and_entry_times,
     idempotency_claims_replay_and_expire,
+    users_by_ids_batches_and_hides_blockers,
 );

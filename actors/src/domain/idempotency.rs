@@ -7,6 +7,7 @@ use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
 use crate::domain::validation::FieldErrors;
+use crate::error::{EngineError, EngineResult};
 
 /// How long a key keeps its first answer.
 pub const KEY_LIFETIME: Duration = Duration::hours(24);
@@ -65,6 +66,25 @@ impl IdempotencyClaim {
 pub struct StoredAnswer {
     pub request_hash: String,
     pub response: String,
+}
+
+impl StoredAnswer {
+    /// The first answer, for a retry of the same request; a reused key with a different
+    /// request is a conflict.
+    pub fn replay<T: serde::de::DeserializeOwned>(
+        self,
+        request_hash: &str,
+    ) -> EngineResult<Created<T>> {
+        if self.request_hash != request_hash {
+            return Err(EngineError::conflict(
+                "idempotency_key_reused",
+                "this Idempotency-Key was already used with a different request",
+            ));
+        }
+        serde_json::from_str(&self.response)
+            .map(Created::Replayed)
+            .map_err(|e| EngineError::Internal(format!("stored idempotent answer unreadable: {e}")))
+    }
 }
 
 /// Hex SHA-256 of a request's canonical form.

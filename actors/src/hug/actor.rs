@@ -11,7 +11,7 @@ use uuid::Uuid;
 use super::hug_json;
 use crate::domain::event::{EventKind, NewEvent};
 use crate::domain::hug::{Hug, HugRequest, HugStatus, RateBucket};
-use crate::domain::idempotency::{self, Created, IdempotencyClaim, IdempotencyKey, StoredAnswer};
+use crate::domain::idempotency::{self, Created, IdempotencyClaim, IdempotencyKey};
 use crate::domain::social::NewNotification;
 use crate::domain::time::now;
 use crate::domain::user::{AllowHugsFrom, User};
@@ -77,7 +77,7 @@ impl HugState {
                 .idempotent_answer(sender, IDEMPOTENCY_SCOPE, key.as_str(), since)
                 .await?
             {
-                return replay(answer, &request_hash);
+                return answer.replay(&request_hash);
             }
         }
         let recipient = self
@@ -138,7 +138,7 @@ impl HugState {
                 self.realtime.publish(event).await;
                 Ok(Created::New(hug))
             }
-            Claimed::Replay(answer) => replay(answer, &request_hash),
+            Claimed::Replay(answer) => answer.replay(&request_hash),
         }
     }
 
@@ -172,19 +172,6 @@ impl HugState {
             .take(rate, at)
             .map_err(|retry_after_secs| EngineError::RateLimited { retry_after_secs })
     }
-}
-
-/// The first answer to a key, if the retried request is the same one.
-fn replay(answer: StoredAnswer, request_hash: &str) -> EngineResult<Created<Hug>> {
-    if answer.request_hash != request_hash {
-        return Err(EngineError::conflict(
-            "idempotency_key_reused",
-            "this Idempotency-Key was already used with a different request",
-        ));
-    }
-    serde_json::from_str(&answer.response)
-        .map(Created::Replayed)
-        .map_err(|e| EngineError::Internal(format!("stored idempotent answer unreadable: {e}")))
 }
 
 impl Actor for HugActor {

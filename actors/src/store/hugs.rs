@@ -38,6 +38,8 @@ pub trait HugStore {
         event: &NewEvent,
         claim: Option<&IdempotencyClaim>,
     ) -> EngineResult<Claimed<Option<Event>>>;
+    /// Inserts hugs as history, without notifications or events (demo data).
+    async fn insert_hugs(&self, hugs: &[Hug]) -> EngineResult<()>;
     async fn hug_by_id(&self, id: Uuid) -> EngineResult<Option<Hug>>;
     /// Newest first.
     async fn list_hugs(
@@ -66,8 +68,31 @@ pub(crate) fn owner_column(direction: HugDirection) -> &'static str {
     }
 }
 
+pub(crate) fn insert_sql() -> String {
+    format!(
+        "INSERT INTO hugs ({}) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        crate::store::rows::HUG_COLUMNS
+    )
+}
+
 macro_rules! impl_hug_store {
     ($store:ty, $db:ty) => {
+        impl $store {
+            fn insert_hug_query<'q>(
+                sql: &'q str,
+                hug: &'q $crate::domain::hug::Hug,
+            ) -> sqlx::query::Query<'q, $db, <$db as sqlx::Database>::Arguments<'q>> {
+                sqlx::query(sql)
+                    .bind(hug.id)
+                    .bind(hug.sender_id)
+                    .bind(hug.recipient_id)
+                    .bind(hug.hug_type.as_str())
+                    .bind(&hug.message)
+                    .bind(hug.sent_at)
+                    .bind(hug.status.as_str())
+            }
+        }
+
         #[async_trait::async_trait]
         impl $crate::store::hugs::HugStore for $store {
             async fn insert_hug(
@@ -83,24 +108,22 @@ macro_rules! impl_hug_store {
                         return Ok($crate::store::hugs::Claimed::Replay(answer));
                     }
                 }
-                let sql = format!(
-                    "INSERT INTO hugs ({}) VALUES ($1, $2, $3, $4, $5, $6, $7)",
-                    $crate::store::rows::HUG_COLUMNS
-                );
-                sqlx::query(&sql)
-                    .bind(hug.id)
-                    .bind(hug.sender_id)
-                    .bind(hug.recipient_id)
-                    .bind(hug.hug_type.as_str())
-                    .bind(&hug.message)
-                    .bind(hug.sent_at)
-                    .bind(hug.status.as_str())
-                    .execute(&mut *tx)
-                    .await?;
+                let sql = $crate::store::hugs::insert_sql();
+                Self::insert_hug_query(&sql, hug).execute(&mut *tx).await?;
                 Self::insert_notification_query(notification).execute(&mut *tx).await?;
                 let appended = Self::append_event(&mut tx, event).await?;
                 tx.commit().await?;
                 Ok($crate::store::hugs::Claimed::Written(appended))
+            }
+
+            async fn insert_hugs(&self, hugs: &[$crate::domain::hug::Hug]) -> $crate::error::EngineResult<()> {
+                let sql = $crate::store::hugs::insert_sql();
+                let mut tx = self.writer().begin().await?;
+                for hug in hugs {
+                    Self::insert_hug_query(&sql, hug).execute(&mut *tx).await?;
+                }
+                tx.commit().await?;
+                Ok(())
             }
 
             async fn hug_by_id(&self, id: uuid::Uuid) -> $crate::error::EngineResult<Option<$crate::domain::hug::Hug>> {

@@ -33,6 +33,8 @@ pub trait MoodStore {
         notification: Option<&NewNotification>,
         claim: Option<&IdempotencyClaim>,
     ) -> EngineResult<Option<StoredAnswer>>;
+    /// Inserts many entries in one transaction (demo data).
+    async fn insert_moods(&self, entries: &[MoodEntry]) -> EngineResult<()>;
     async fn mood_by_id(&self, id: Uuid) -> EngineResult<Option<MoodEntry>>;
     /// Replaces the content of an existing entry; `false` if it is gone.
     async fn update_mood(&self, entry: &MoodEntry) -> EngineResult<bool>;
@@ -62,9 +64,34 @@ pub trait MoodStore {
 pub(crate) const LIST_FILTER: &str = "FROM mood_entries WHERE user_id = $1 AND ($2 OR is_public = true) \
     AND ($3 IS NULL OR created_at >= $3) AND ($4 IS NULL OR created_at <= $4) AND ($5 IS NULL OR mood = $5)";
 
+pub(crate) fn insert_sql() -> String {
+    format!(
+        "INSERT INTO mood_entries ({}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+        crate::store::rows::MOOD_COLUMNS
+    )
+}
+
 macro_rules! impl_mood_store {
     ($store:ty, $db:ty) => {
         impl $store {
+            fn insert_mood_query<'q>(
+                sql: &'q str,
+                entry: &'q $crate::domain::mood::MoodEntry,
+            ) -> sqlx::query::Query<'q, $db, <$db as sqlx::Database>::Arguments<'q>> {
+                sqlx::query(sql)
+                    .bind(entry.id)
+                    .bind(entry.user_id)
+                    .bind(entry.mood.as_str())
+                    .bind(i64::from(entry.intensity))
+                    .bind(entry.valence)
+                    .bind(entry.arousal)
+                    .bind(&entry.note)
+                    .bind(entry.is_public)
+                    .bind($crate::store::rows::tags_json(&entry.tags))
+                    .bind(entry.created_at)
+                    .bind(entry.updated_at)
+            }
+
             fn bind_list_filter<'q>(
                 sql: &'q str,
                 filter: &'q $crate::store::moods::MoodFilter,
@@ -92,29 +119,23 @@ macro_rules! impl_mood_store {
                         return Ok(Some(answer));
                     }
                 }
-                let sql = format!(
-                    "INSERT INTO mood_entries ({}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
-                    $crate::store::rows::MOOD_COLUMNS
-                );
-                sqlx::query(&sql)
-                    .bind(entry.id)
-                    .bind(entry.user_id)
-                    .bind(entry.mood.as_str())
-                    .bind(i64::from(entry.intensity))
-                    .bind(entry.valence)
-                    .bind(entry.arousal)
-                    .bind(&entry.note)
-                    .bind(entry.is_public)
-                    .bind($crate::store::rows::tags_json(&entry.tags))
-                    .bind(entry.created_at)
-                    .bind(entry.updated_at)
-                    .execute(&mut *tx)
-                    .await?;
+                let sql = $crate::store::moods::insert_sql();
+                Self::insert_mood_query(&sql, entry).execute(&mut *tx).await?;
                 if let Some(notification) = notification {
                     Self::insert_notification_query(notification).execute(&mut *tx).await?;
                 }
                 tx.commit().await?;
                 Ok(None)
+            }
+
+            async fn insert_moods(&self, entries: &[$crate::domain::mood::MoodEntry]) -> $crate::error::EngineResult<()> {
+                let sql = $crate::store::moods::insert_sql();
+                let mut tx = self.writer().begin().await?;
+                for entry in entries {
+                    Self::insert_mood_query(&sql, entry).execute(&mut *tx).await?;
+                }
+                tx.commit().await?;
+                Ok(())
             }
 
             async fn mood_by_id(

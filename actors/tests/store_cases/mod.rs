@@ -468,3 +468,29 @@ pub async fn bulk_inserts(store: Arc<dyn Store>) {
         .expect("search");
     assert_eq!((found.total, found.items.len()), (1_200, 100));
 }
+
+pub async fn users_by_ids_batches_and_hides_blockers(store: Arc<dyn Store>) {
+    let users: Vec<NewUser> = (0..1_100)
+        .map(|i| new_user(&format!("batch_{i}")))
+        .collect();
+    store.insert_users(&users).await.expect("users");
+    let viewer = users[0].id;
+    store
+        .insert_block(users[5].id, viewer, now())
+        .await
+        .expect("block");
+    let mut ids: Vec<Uuid> = users.iter().map(|u| u.id).collect();
+    ids.push(Uuid::new_v4());
+    let found = store.users_by_ids(&ids, viewer).await.expect("batch");
+    assert_eq!(
+        found.len(),
+        1_099,
+        "every existing user but the blocker, across several chunks"
+    );
+    assert!(found.iter().all(|u| u.id != users[5].id));
+    assert!(store
+        .users_by_ids(&[], viewer)
+        .await
+        .expect("empty")
+        .is_empty());
+}
