@@ -31,6 +31,7 @@ pub struct Hub {
     grace: Duration,
     realtime: Realtime,
     hugs: Hugs,
+    store: Arc<dyn Store>,
 }
 
 impl Hub {
@@ -42,6 +43,11 @@ impl Hub {
     /// The node's realtime engine (its directory of user actors, for inspection).
     pub fn realtime(&self) -> &Realtime {
         &self.realtime
+    }
+
+    /// The node's store.
+    pub fn store(&self) -> &Arc<dyn Store> {
+        &self.store
     }
 
     /// The node's hug service (its supervised shards, for inspection).
@@ -66,6 +72,7 @@ impl Hub {
         let result = self.drain().await;
         self.hugs.stop();
         self.realtime.stop();
+        self.store.close().await;
         result
     }
 
@@ -160,5 +167,6 @@ pub async fn run(config: Config, listener: TcpListener) -> anyhow::Result<Hub> {
         grace: Duration::from_secs(config.shutdown_grace_secs),
         realtime,
         hugs,
+        store,
     })
 }

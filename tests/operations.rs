@@ -19,6 +19,18 @@ async fn health_and_readiness() {
 }
 
 #[tokio::test]
+async fn readiness_is_503_when_the_database_does_not_answer() {
+    let hub = TestHub::start().await;
+    hub.hub.as_ref().expect("hub running").store().close().await;
+    let (status, body) = hub.get("/readyz", None).await;
+    assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE, "{body}");
+    common::assert_error(&body, "not_ready");
+    let (status, _) = hub.get("/healthz", None).await;
+    assert_eq!(status, StatusCode::OK, "the process still lives");
+    hub.stop().await;
+}
+
+#[tokio::test]
 async fn openapi_document_lists_every_route() {
     let hub = TestHub::start().await;
     let (status, doc) = hub.get("/api/v1/openapi.json", None).await;

@@ -48,6 +48,8 @@ pub trait Store:
 {
     /// Applies the embedded migrations that have not run yet.
     async fn migrate(&self) -> EngineResult<()>;
+    /// Closes the connection pools; every later query fails (readiness turns 503).
+    async fn close(&self);
     /// Cheap round trip, for readiness checks.
     async fn ping(&self) -> EngineResult<()>;
     /// `"sqlite"` or `"postgres"`.

@@ -59,6 +59,10 @@ impl Store for PostgresStore {
         Ok(())
     }
 
+    async fn close(&self) {
+        self.pool.close().await;
+    }
+
     async fn ping(&self) -> EngineResult<()> {
         sqlx::query("SELECT 1").execute(&self.pool).await?;
         Ok(())

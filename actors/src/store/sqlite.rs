@@ -96,6 +96,11 @@ impl Store for SqliteStore {
         Ok(())
     }
 
+    async fn close(&self) {
+        self.reader.close().await;
+        self.writer.close().await;
+    }
+
     async fn ping(&self) -> EngineResult<()> {
         sqlx::query("SELECT 1").execute(&self.reader).await?;
         Ok(())
