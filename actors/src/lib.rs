@@ -6,6 +6,7 @@ pub mod bus;
 pub mod domain;
 pub mod error;
 pub mod hug;
+pub mod inbox;
 pub mod moods;
 pub mod observe;
 pub mod realtime;

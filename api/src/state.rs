@@ -2,6 +2,7 @@
 
 use hugmood_actors::auth::{Accounts, StreamAccess};
 use hugmood_actors::hug::Hugs;
+use hugmood_actors::inbox::Inbox;
 use hugmood_actors::moods::Moods;
 use hugmood_actors::realtime::Realtime;
 use hugmood_actors::social::Social;
@@ -16,6 +17,7 @@ pub struct AppState {
     pub social: Arc<Social>,
     pub moods: Arc<Moods>,
     pub hugs: Hugs,
+    pub inbox: Inbox,
     pub realtime: Realtime,
     pub settings: ApiSettings,
 }
@@ -43,6 +45,7 @@ impl AppState {
         let store = engine.store;
         let social = Arc::new(Social::new(store.clone()));
         let moods = Arc::new(Moods::new(store.clone()));
+        let inbox = Inbox::new(store.clone(), engine.realtime.clone());
         Self {
             store,
             accounts: engine.accounts,
@@ -50,6 +53,7 @@ impl AppState {
             social,
             moods,
             hugs: engine.hugs,
+            inbox,
             realtime: engine.realtime,
             settings,
         }

@@ -7,6 +7,7 @@ pub mod event;
 pub mod hug;
 pub mod idempotency;
 pub mod mood;
+pub mod notification;
 pub mod page;
 pub mod session;
 pub mod social;

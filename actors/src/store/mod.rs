@@ -2,7 +2,7 @@
 //!
 //! Every query is a runtime query written once, in the concern's file (`users.rs`,
 //! `sessions.rs`, `social.rs`, `moods.rs`, `idempotency.rs`,
-//! `events.rs`, `hugs.rs`), in SQL both databases accept (`$n` parameters,
+//! `events.rs`, `hugs.rs`, `notifications.rs`), in SQL both databases accept (`$n` parameters,
 //! `RETURNING`, `ON CONFLICT`). Each file's macro instantiates its queries for both
 //! backends; what differs between the databases (connection set-up, pools, migrations)
 //! stays in `sqlite.rs` and `postgres.rs`.
@@ -11,6 +11,7 @@ mod events;
 mod hugs;
 mod idempotency;
 mod moods;
+mod notifications;
 mod postgres;
 mod rows;
 mod sessions;
@@ -26,6 +27,7 @@ pub use events::{EventBounds, EventStore};
 pub use hugs::{Claimed, HugDirection, HugStore};
 pub use idempotency::IdempotencyStore;
 pub use moods::{MoodFilter, MoodStore};
+pub use notifications::NotificationStore;
 pub use postgres::PostgresStore;
 pub use sessions::SessionStore;
 pub use social::{Relation, SocialStore};
@@ -42,6 +44,7 @@ pub trait Store:
     + IdempotencyStore
     + EventStore
     + HugStore
+    + NotificationStore
     + Send
     + Sync
     + 'static

@@ -9,6 +9,7 @@ use super::events::impl_event_store;
 use super::hugs::impl_hug_store;
 use super::idempotency::impl_idempotency_store;
 use super::moods::impl_mood_store;
+use super::notifications::impl_notification_store;
 use super::{
     sessions::impl_session_store, social::impl_social_store, users::impl_user_store, Store,
     StoreOptions,
@@ -51,6 +52,7 @@ impl_mood_store!(PostgresStore, Postgres);
 impl_idempotency_store!(PostgresStore, Postgres);
 impl_event_store!(PostgresStore, Postgres);
 impl_hug_store!(PostgresStore, Postgres);
+impl_notification_store!(PostgresStore, Postgres);
 
 #[async_trait]
 impl Store for PostgresStore {

@@ -7,6 +7,7 @@ use crate::domain::analytics::MoodPoint;
 use crate::domain::event::Event;
 use crate::domain::hug::Hug;
 use crate::domain::mood::MoodEntry;
+use crate::domain::notification::Notification;
 use crate::domain::session::RefreshTokenRecord;
 use crate::domain::social::FriendRequest;
 use crate::domain::user::{Privacy, User};
@@ -261,5 +262,32 @@ impl TryFrom<HugRow> for Hug {
             message: row.message,
             sent_at: row.sent_at,
         })
+    }
+}
+
+#[derive(sqlx::FromRow)]
+pub(crate) struct NotificationRow {
+    id: Uuid,
+    user_id: Uuid,
+    kind: String,
+    title: String,
+    body: String,
+    data: String,
+    is_read: bool,
+    created_at: DateTime<Utc>,
+}
+
+impl From<NotificationRow> for Notification {
+    fn from(row: NotificationRow) -> Self {
+        Self {
+            id: row.id,
+            user_id: row.user_id,
+            kind: row.kind,
+            title: row.title,
+            body: row.body,
+            data: row.data,
+            is_read: row.is_read,
+            created_at: row.created_at,
+        }
     }
 }

@@ -16,6 +16,7 @@ use super::events::impl_event_store;
 use super::hugs::impl_hug_store;
 use super::idempotency::impl_idempotency_store;
 use super::moods::impl_mood_store;
+use super::notifications::impl_notification_store;
 use super::{
     sessions::impl_session_store, social::impl_social_store, users::impl_user_store, Store,
     StoreOptions,
@@ -88,6 +89,7 @@ impl_mood_store!(SqliteStore, Sqlite);
 impl_idempotency_store!(SqliteStore, Sqlite);
 impl_event_store!(SqliteStore, Sqlite);
 impl_hug_store!(SqliteStore, Sqlite);
+impl_notification_store!(SqliteStore, Sqlite);
 
 #[async_trait]
 impl Store for SqliteStore {

@@ -7,6 +7,7 @@ mod blocks;
 mod friends;
 mod hugs;
 mod moods;
+mod notifications;
 mod nullable;
 mod pagination;
 mod privacy;
@@ -28,4 +29,5 @@ pub fn router() -> OpenApiRouter<AppState> {
         .merge(blocks::router())
         .merge(moods::router())
         .merge(hugs::router())
+        .merge(notifications::router())
 }

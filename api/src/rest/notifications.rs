@@ -1,0 +1,152 @@
+//! `/notifications`: the inbox — list, read one, read all.
+
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::Json;
+use chrono::{DateTime, Utc};
+use hugmood_actors::domain::notification::{InboxFilter, Notification};
+use hugmood_actors::domain::time::parse_bound;
+use serde::{Deserialize, Serialize};
+use serde_json::value::RawValue;
+use utoipa::{IntoParams, ToSchema};
+use utoipa_axum::{router::OpenApiRouter, routes};
+use uuid::Uuid;
+
+use super::PageQuery;
+use crate::error::{ApiError, ApiResult, ErrorBody};
+use crate::extract::{AuthUser, PathId, QueryParams};
+use crate::state::AppState;
+
+/// Largest `per_page` of the inbox.
+const PER_PAGE_CAP: u32 = 50;
+
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list))
+        .routes(routes!(read_one))
+        .routes(routes!(read_all))
+}
+
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct InboxQuery {
+    /// Only notifications created at or after this time (RFC 3339, or a YYYY-MM-DD date).
+    since: Option<String>,
+    /// Only unread notifications.
+    unread_only: Option<bool>,
+    page: Option<i64>,
+    /// Up to 50.
+    per_page: Option<i64>,
+}
+
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct NotificationView {
+    id: Uuid,
+    /// hug_received, hug_seen, friend_request, friend_accepted or streak_milestone.
+    #[serde(rename = "type")]
+    kind: String,
+    title: String,
+    body: String,
+    #[schema(value_type = Object)]
+    data: Box<RawValue>,
+    is_read: bool,
+    created_at: DateTime<Utc>,
+}
+
+impl TryFrom<Notification> for NotificationView {
+    type Error = ApiError;
+
+    fn try_from(n: Notification) -> Result<Self, ApiError> {
+        let data = RawValue::from_string(n.data).map_err(|e| {
+            ApiError::from(hugmood_actors::EngineError::Internal(format!(
+                "notification data: {e}"
+            )))
+        })?;
+        Ok(Self {
+            id: n.id,
+            kind: n.kind,
+            title: n.title,
+            body: n.body,
+            data,
+            is_read: n.is_read,
+            created_at: n.created_at,
+        })
+    }
+}
+
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct InboxView {
+    notifications: Vec<NotificationView>,
+    total: u64,
+    pages: u64,
+    has_unread: bool,
+    unread_count: u64,
+    /// Any notification in the last 10 minutes.
+    recent_activity: bool,
+    timestamp: DateTime<Utc>,
+}
+
+/// The caller's notifications, newest first.
+#[utoipa::path(get, path = "/notifications", tag = "notifications", security(("bearer" = [])), params(InboxQuery),
+    responses((status = 200, body = InboxView), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody)))]
+async fn list(
+    State(state): State<AppState>,
+    user: AuthUser,
+    QueryParams(query): QueryParams<InboxQuery>,
+) -> ApiResult<Json<InboxView>> {
+    let since = match query.since.as_deref() {
+        None => None,
+        Some(text) => {
+            Some(parse_bound(text, false).map_err(|e| ApiError::invalid_field("since", e))?)
+        }
+    };
+    let page = PageQuery {
+        page: query.page,
+        per_page: query.per_page,
+    }
+    .request(PER_PAGE_CAP)?;
+    let filter = InboxFilter {
+        user_id: user.id,
+        since,
+        unread_only: query.unread_only.unwrap_or(false),
+    };
+    let inbox = state.inbox.list(filter, page).await?;
+    let pages = inbox.page.pages();
+    Ok(Json(InboxView {
+        total: inbox.page.total,
+        pages,
+        notifications: inbox
+            .page
+            .items
+            .into_iter()
+            .map(TryInto::try_into)
+            .collect::<Result<_, _>>()?,
+        has_unread: inbox.unread_count > 0,
+        unread_count: inbox.unread_count,
+        recent_activity: inbox.recent_activity,
+        timestamp: Utc::now(),
+    }))
+}
+
+/// Mark one notification read; the user's streams get `notification_read`.
+#[utoipa::path(post, path = "/notifications/{id}/read", tag = "notifications", security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "Notification id")),
+    responses((status = 204), (status = 404, body = ErrorBody)))]
+async fn read_one(
+    State(state): State<AppState>,
+    user: AuthUser,
+    PathId(id): PathId,
+) -> ApiResult<StatusCode> {
+    state.inbox.read(user.id, id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Mark every notification read; the unread count drops to 0.
+#[utoipa::path(post, path = "/notifications/read-all", tag = "notifications", security(("bearer" = [])),
+    responses((status = 204), (status = 401, body = ErrorBody)))]
+async fn read_all(State(state): State<AppState>, user: AuthUser) -> ApiResult<StatusCode> {
+    state.inbox.read_all(user.id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
