@@ -96,12 +96,17 @@ async fn events(
             return answer(&state, found, after);
         }
         let wake = tokio::time::timeout_at(deadline, async {
-            tokio::select! {
-                live = subscription.recv() => if live.is_some() { Wake::Event } else { Wake::Resubscribe },
-                changed = pulse.changed() => match changed {
-                    Ok(()) if *pulse.borrow_and_update() != Pulse::Shutdown => Wake::Resubscribe,
-                    _ => Wake::Shutdown,
-                },
+            loop {
+                tokio::select! {
+                    live = subscription.recv() => {
+                        return if live.is_some() { Wake::Event } else { Wake::Resubscribe };
+                    }
+                    changed = pulse.changed() => match changed {
+                        // A heartbeat: keep waiting on the same subscription.
+                        Ok(()) if *pulse.borrow_and_update() != Pulse::Shutdown => {}
+                        _ => return Wake::Shutdown,
+                    },
+                }
             }
         })
         .await;
@@ -111,7 +116,7 @@ async fn events(
                 let found = state.store.events_after(user.id, after, BATCH).await?;
                 return answer(&state, found, after);
             }
-            // The UserActor restarted (or a heartbeat passed): wait on, subscribed anew.
+            // The UserActor restarted: wait on, subscribed anew.
             Ok(Wake::Resubscribe) => continue,
             Ok(Wake::Shutdown) | Err(_) => return answer(&state, Vec::new(), after),
         }
