@@ -3,7 +3,6 @@
 //! id is not the next one makes it read the missing events from the store first.
 
 use ractor::{Actor, ActorProcessingErr, ActorRef};
-use std::collections::VecDeque;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 use uuid::Uuid;
@@ -16,8 +15,6 @@ use crate::observe;
 use crate::realtime::{DeliveryMarks, RealtimeSettings};
 use crate::store::Store;
 
-/// How many recent events the actor keeps (for diagnostics and cheap catch-up).
-const RING: usize = 64;
 /// Most events read from the store in one gap fill.
 const GAP_PAGE: u32 = 500;
 /// Delay before retrying a failed store read.
@@ -40,7 +37,6 @@ pub(crate) struct UserState {
     delivered: DeliveryMarks,
     /// Id of the last event delivered (or, at start, the last in the store).
     last: i64,
-    ring: VecDeque<LiveEvent>,
     subscribers: Vec<Subscriber>,
     /// Since when the actor has had no subscriber.
     idle_since: Option<Instant>,
@@ -68,7 +64,6 @@ impl Actor for UserActor {
             settings: args.settings,
             delivered: args.delivered,
             last: 0,
-            ring: VecDeque::with_capacity(RING),
             subscribers: Vec::new(),
             idle_since: Some(Instant::now()),
             idle_timer: false,
@@ -187,10 +182,6 @@ impl UserState {
         if reached > 0 {
             self.delivered.note(&live.event);
         }
-        if self.ring.len() == RING {
-            self.ring.pop_front();
-        }
-        self.ring.push_back(live);
         if self.subscribers.is_empty() && self.idle_since.is_none() {
             self.idle_since = Some(Instant::now());
         }
