@@ -55,6 +55,8 @@ pub struct Config {
     pub event_retention_days: u64,
     pub event_retention_per_user: i64,
     pub hug_shards: usize,
+    pub mood_shards: usize,
+    pub social_shards: usize,
     pub event_prune_secs: u64,
     pub stream_cookie_ttl_secs: u64,
 }
@@ -181,6 +183,8 @@ impl Config {
                 self.event_retention_per_user.max(0) as u64,
             ),
             ("hug_shards", self.hug_shards as u64),
+            ("mood_shards", self.mood_shards as u64),
+            ("social_shards", self.social_shards as u64),
             ("event_prune_secs", self.event_prune_secs),
             ("stream_cookie_ttl_secs", self.stream_cookie_ttl_secs),
         ] {

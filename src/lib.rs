@@ -10,7 +10,9 @@ pub mod telemetry;
 use anyhow::Context;
 use hugmood_actors::auth::{Accounts, AuthSettings, JwtKeys, StreamAccess};
 use hugmood_actors::hug::Hugs;
+use hugmood_actors::moods::Moods;
 use hugmood_actors::realtime::Realtime;
+use hugmood_actors::social::Social;
 use hugmood_actors::store::{self, Store, StoreOptions};
 use hugmood_api::state::Engine;
 use hugmood_api::{ApiSettings, AppState};
@@ -31,6 +33,8 @@ pub struct Hub {
     grace: Duration,
     realtime: Realtime,
     hugs: Hugs,
+    moods: Moods,
+    social: Social,
     store: Arc<dyn Store>,
 }
 
@@ -71,6 +75,8 @@ impl Hub {
     pub async fn wait(mut self) -> anyhow::Result<()> {
         let result = self.drain().await;
         self.hugs.stop();
+        self.moods.stop();
+        self.social.stop();
         self.realtime.stop();
         self.store.close().await;
         result
@@ -132,6 +138,8 @@ pub async fn run(config: Config, listener: TcpListener) -> anyhow::Result<Hub> {
     let accounts = Arc::new(accounts(&config, store.clone())?);
     let realtime = Realtime::start(store.clone(), config.realtime_settings()).await?;
     let hugs = Hugs::start(store.clone(), realtime.clone()).await?;
+    let moods = Moods::start(store.clone(), realtime.clone(), config.mood_shards).await?;
+    let social = Social::start(store.clone(), realtime.clone(), config.social_shards).await?;
     let stream_access = Arc::new(StreamAccess::new(
         store.clone(),
         accounts.keys().clone(),
@@ -143,6 +151,8 @@ pub async fn run(config: Config, listener: TcpListener) -> anyhow::Result<Hub> {
         stream_access,
         realtime: realtime.clone(),
         hugs: hugs.clone(),
+        moods: moods.clone(),
+        social: social.clone(),
     };
     let settings = ApiSettings {
         body_limit_bytes: config.body_limit_bytes,
@@ -167,6 +177,8 @@ pub async fn run(config: Config, listener: TcpListener) -> anyhow::Result<Hub> {
         grace: Duration::from_secs(config.shutdown_grace_secs),
         realtime,
         hugs,
+        moods,
+        social,
         store,
     })
 }

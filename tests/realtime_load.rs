@@ -1,7 +1,8 @@
 //! Realtime delivery under load, over real HTTP: a client that stops reading while
 //! 10,000 events are sent is closed with `reconnect` (memory stays bounded) and loses
 //! nothing when it resumes; 50 concurrent senders' 5,000 hugs reach an open stream in
-//! id order with no gap and no duplicate.
+//! id order with no gap and no duplicate. Each hug writes two events to the
+//! recipient's log: `hug_received`, then its inbox item's `notification`.
 
 mod common;
 
@@ -60,6 +61,7 @@ fn next_in_order(last: &mut i64, id: i64, context: &str) {
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn a_slow_reader_is_closed_with_reconnect_and_loses_nothing() {
     const TOTAL: i64 = 10_000;
+    const HUGS: usize = TOTAL as usize / 2;
     let _alone = LOAD.lock().await;
     let hub = TestHub::start_with(|c| {
         c.stream_buffer = 64;
@@ -85,13 +87,13 @@ async fn a_slow_reader_is_closed_with_reconnect_and_loses_nothing() {
             peak.max(rss_kib())
         })
     };
-    send_many(&hub, &senders, &recipient, TOTAL as usize, 8).await;
+    send_many(&hub, &senders, &recipient, HUGS, 8).await;
     let sending = started.elapsed();
     sampling.0.send(true).expect("stop the sampler");
     let rss_peak = sampler.await.expect("RSS sampler");
     let growth_mib = rss_peak.saturating_sub(rss_before) / 1024;
     eprintln!(
-        "sent {TOTAL} hugs in {sending:?}; RSS {} MiB before, peak {} MiB",
+        "sent {HUGS} hugs ({TOTAL} events) in {sending:?}; RSS {} MiB before, peak {} MiB",
         rss_before / 1024,
         rss_peak / 1024
     );
@@ -113,7 +115,9 @@ async fn a_slow_reader_is_closed_with_reconnect_and_loses_nothing() {
                 )
             });
         match event.event.as_str() {
-            "hug_received" => next_in_order(&mut last, event.id(), "before reconnect"),
+            "hug_received" | "notification" => {
+                next_in_order(&mut last, event.id(), "before reconnect")
+            }
             "reconnect" => break event,
             "heartbeat" => {}
             other => panic!("unexpected frame {other}: {event:?}"),
@@ -146,7 +150,9 @@ async fn a_slow_reader_is_closed_with_reconnect_and_loses_nothing() {
             .await
             .unwrap_or_else(|| panic!("resumed stream stopped after id {last}"));
         match event.event.as_str() {
-            "hug_received" => next_in_order(&mut last, event.id(), "after resuming"),
+            "hug_received" | "notification" => {
+                next_in_order(&mut last, event.id(), "after resuming")
+            }
             "heartbeat" => {}
             other => panic!("unexpected frame {other} after resuming: {event:?}"),
         }
@@ -163,6 +169,8 @@ async fn fifty_concurrent_senders_reach_one_stream_in_order() {
     const SENDERS: usize = 50;
     const EACH: usize = 100;
     const TOTAL: i64 = (SENDERS * EACH) as i64;
+    /// Events in the log: each hug's `hug_received` and `notification`.
+    const LOGGED: i64 = 2 * TOTAL;
     let _alone = LOAD.lock().await;
     let hub = TestHub::start_with(|c| c.hug_rate_per_minute = 1_000_000).await;
     let recipient = hub.register("popular").await;
@@ -171,20 +179,29 @@ async fn fifty_concurrent_senders_reach_one_stream_in_order() {
     let stream = SseClient::connect(&hub, &recipient.access, None).await;
     let reader = tokio::spawn(async move {
         let mut stream = stream;
-        let mut ids = Vec::with_capacity(TOTAL as usize);
+        let mut ids = Vec::with_capacity(LOGGED as usize);
+        let mut hugs = 0;
         let deadline = Instant::now() + Duration::from_secs(180);
-        while ids.len() < TOTAL as usize {
+        while ids.len() < LOGGED as usize {
             let left = deadline.saturating_duration_since(Instant::now());
             let Some(event) = stream.next_event(left).await else {
-                return (ids, format!("stream stopped (ended: {})", stream.ended()));
+                return (
+                    ids,
+                    hugs,
+                    format!("stream stopped (ended: {})", stream.ended()),
+                );
             };
             match event.event.as_str() {
-                "hug_received" => ids.push(event.id()),
+                "hug_received" => {
+                    hugs += 1;
+                    ids.push(event.id());
+                }
+                "notification" => ids.push(event.id()),
                 "heartbeat" => {}
-                _ => return (ids, format!("unexpected frame {event:?}")),
+                _ => return (ids, hugs, format!("unexpected frame {event:?}")),
             }
         }
-        (ids, String::new())
+        (ids, hugs, String::new())
     });
 
     // A second client drops its stream every 700 events and resumes by id meanwhile.
@@ -195,7 +212,7 @@ async fn fifty_concurrent_senders_reach_one_stream_in_order() {
             let mut last = 0i64;
             let mut connections = 0;
             let deadline = Instant::now() + Duration::from_secs(180);
-            while last < TOTAL {
+            while last < LOGGED {
                 let headers = [("Last-Event-ID", last.to_string())];
                 let mut stream = match SseClient::open_url(&url, Some(&token), &headers).await {
                     Ok(stream) => stream,
@@ -208,13 +225,13 @@ async fn fifty_concurrent_senders_reach_one_stream_in_order() {
                 };
                 connections += 1;
                 let mut read = 0;
-                while read < 700 && last < TOTAL {
+                while read < 700 && last < LOGGED {
                     let left = deadline.saturating_duration_since(Instant::now());
                     let Some(event) = stream.next_event(left).await else {
                         return Err(format!("connection {connections} stopped after id {last}"));
                     };
                     match event.event.as_str() {
-                        "hug_received" if event.id() == last + 1 => {
+                        "hug_received" | "notification" if event.id() == last + 1 => {
                             last += 1;
                             read += 1;
                         }
@@ -260,19 +277,20 @@ async fn fifty_concurrent_senders_reach_one_stream_in_order() {
         started.elapsed()
     );
 
-    let (ids, problem) = reader.await.expect("reader task");
+    let (ids, hugs, problem) = reader.await.expect("reader task");
     assert!(problem.is_empty(), "after {} events: {problem}", ids.len());
     let mut last = 0;
     for id in &ids {
         next_in_order(&mut last, *id, "the live stream");
     }
-    assert_eq!(ids.len() as i64, TOTAL);
-    assert_eq!(last, TOTAL);
+    assert_eq!(ids.len() as i64, LOGGED);
+    assert_eq!(last, LOGGED);
+    assert_eq!(hugs, TOTAL, "one hug_received per hug");
     let connections = hopper
         .await
         .expect("hopper task")
         .unwrap_or_else(|problem| panic!("the reconnecting client: {problem}"));
-    eprintln!("the reconnecting client got all {TOTAL} events over {connections} connections");
+    eprintln!("the reconnecting client got all {LOGGED} events over {connections} connections");
 
     let (status, page) = hub
         .get("/api/v1/hugs/received?per_page=1", recipient.token())

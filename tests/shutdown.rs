@@ -77,11 +77,16 @@ async fn a_graceful_stop_tells_open_streams_to_reconnect() {
         .await
         .expect("a hug before the shutdown");
     assert_eq!(hug.id, Some(1));
+    let note = stream
+        .next_of_type("notification", Duration::from_secs(5))
+        .await
+        .expect("and its notification");
+    assert_eq!(note.id, Some(2));
 
     let base = hub.base.clone();
     let started = Instant::now();
     let stopping = tokio::spawn(hub.stop());
-    expect_shutdown_notice(&mut stream, 1).await;
+    expect_shutdown_notice(&mut stream, 2).await;
     expect_shutdown_notice(&mut idle, 0).await;
     tokio::time::timeout(Duration::from_secs(5), stopping)
         .await
@@ -241,10 +246,15 @@ async fn sigterm_tells_open_streams_to_reconnect_and_exits_zero() {
         .await
         .expect("the hug arrives before the signal");
     assert_eq!(hug.id, Some(1));
+    let note = stream
+        .next_of_type("notification", Duration::from_secs(5))
+        .await
+        .expect("and its notification");
+    assert_eq!(note.id, Some(2));
 
     let started = Instant::now();
     served.sigterm();
-    expect_shutdown_notice(&mut stream, 1).await;
+    expect_shutdown_notice(&mut stream, 2).await;
     let status = served.wait_exit(Duration::from_secs(10)).await;
     assert!(
         status.success(),

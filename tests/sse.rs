@@ -33,6 +33,30 @@ fn ids_of(events: &[SseEvent]) -> Vec<i64> {
     events.iter().map(SseEvent::id).collect()
 }
 
+/// Every event of the log up to and including id `last`, as (type, id).
+async fn log_until(stream: &mut SseClient, last: i64) -> Vec<(String, i64)> {
+    stream
+        .collect_until(|e| e.id == Some(last), WAIT)
+        .await
+        .iter()
+        .filter(|e| e.id.is_some())
+        .map(|e| (e.event.clone(), e.id()))
+        .collect()
+}
+
+/// The log a run of hugs `first..=last` (numbered from 1) writes: each hug is a
+/// `hug_received` event followed by its inbox item's `notification` event.
+fn hug_log(first: i64, last: i64) -> Vec<(String, i64)> {
+    (first..=last)
+        .flat_map(|k| {
+            [
+                ("hug_received".to_owned(), 2 * k - 1),
+                ("notification".to_owned(), 2 * k),
+            ]
+        })
+        .collect()
+}
+
 #[tokio::test]
 async fn a_stream_has_the_headers_the_retry_hint_and_framed_events() {
     let hub = TestHub::start().await;
@@ -106,7 +130,7 @@ async fn a_stream_has_the_headers_the_retry_hint_and_framed_events() {
     // Ids go up by one per event of this user.
     send_hug(&hub, &alice, &bob).await;
     send_hug(&hub, &alice, &bob).await;
-    assert_eq!(ids_of(&hugs(&mut stream, 2).await), [2, 3]);
+    assert_eq!(log_until(&mut stream, 6).await, hug_log(1, 3)[1..]);
     hub.stop().await;
 }
 
@@ -123,8 +147,8 @@ async fn ids_are_per_user() {
     send_hug(&hub, &alice, &bob).await;
     send_hug(&hub, &alice, &carol).await;
     send_hug(&hub, &alice, &bob).await;
-    assert_eq!(ids_of(&hugs(&mut bob_stream, 2).await), [1, 2]);
-    assert_eq!(ids_of(&hugs(&mut carol_stream, 1).await), [1]);
+    assert_eq!(log_until(&mut bob_stream, 4).await, hug_log(1, 2));
+    assert_eq!(log_until(&mut carol_stream, 2).await, hug_log(1, 1));
     hub.stop().await;
 }
 
@@ -141,7 +165,7 @@ async fn a_stream_without_last_event_id_starts_with_live_events() {
         "no history without Last-Event-ID: {early:?}"
     );
     send_hug(&hub, &alice, &bob).await;
-    assert_eq!(ids_of(&hugs(&mut stream, 1).await), [3]);
+    assert_eq!(log_until(&mut stream, 6).await, hug_log(3, 3));
     hub.stop().await;
 }
 
@@ -184,9 +208,8 @@ async fn resuming_after_missing_five_events_gets_exactly_those() {
     for _ in 0..3 {
         send_hug(&hub, &alice, &bob).await;
     }
-    let first = hugs(&mut stream, 3).await;
-    let k = first.last().map(SseEvent::id).expect("three events");
-    assert_eq!(k, 3);
+    assert_eq!(log_until(&mut stream, 6).await, hug_log(1, 3));
+    let k = 6;
     drop(stream);
 
     let mut missed = Vec::new();
@@ -195,7 +218,7 @@ async fn resuming_after_missing_five_events_gets_exactly_those() {
     }
     let mut resumed = SseClient::connect(&hub, &bob.access, Some(k)).await;
     let got = hugs(&mut resumed, 5).await;
-    assert_eq!(ids_of(&got), [4, 5, 6, 7, 8], "in order, no gap");
+    assert_eq!(ids_of(&got), [7, 9, 11, 13, 15], "in order, no gap");
     for (event, hug) in got.iter().zip(&missed) {
         assert_eq!(
             event_json(event)["data"],
@@ -203,10 +226,19 @@ async fn resuming_after_missing_five_events_gets_exactly_those() {
             "the hugs themselves, in order"
         );
     }
+    let last = resumed
+        .next_event(WAIT)
+        .await
+        .expect("the last hug's notification");
+    assert_eq!((last.event.as_str(), last.id), ("notification", Some(16)));
     let extra = resumed.quiet_for(Duration::from_millis(500)).await;
     assert!(extra.is_empty(), "nothing more: {extra:?}");
     send_hug(&hub, &alice, &bob).await;
-    assert_eq!(ids_of(&hugs(&mut resumed, 1).await), [9], "then live ones");
+    assert_eq!(
+        log_until(&mut resumed, 18).await,
+        hug_log(9, 9),
+        "then live ones"
+    );
     let extra = resumed.quiet_for(Duration::from_millis(300)).await;
     assert!(extra.is_empty(), "no duplicate: {extra:?}");
     hub.stop().await;
@@ -220,33 +252,33 @@ async fn resuming_by_query_parameter_or_from_zero() {
         send_hug(&hub, &alice, &bob).await;
     }
     let mut by_query =
-        SseClient::open(&hub, &format!("{STREAM}?last_event_id=2"), bob.token(), &[])
+        SseClient::open(&hub, &format!("{STREAM}?last_event_id=4"), bob.token(), &[])
             .await
             .unwrap_or_else(|reply| panic!("refused: {} {}", reply.status, reply.text));
-    assert_eq!(ids_of(&hugs(&mut by_query, 2).await), [3, 4]);
+    assert_eq!(log_until(&mut by_query, 8).await, hug_log(3, 4));
 
     let mut from_zero = SseClient::connect(&hub, &bob.access, Some(0)).await;
-    assert_eq!(ids_of(&hugs(&mut from_zero, 4).await), [1, 2, 3, 4]);
+    assert_eq!(log_until(&mut from_zero, 8).await, hug_log(1, 4));
 
     // The header wins over the query parameter.
     let mut both = SseClient::open(
         &hub,
         &format!("{STREAM}?last_event_id=1"),
         bob.token(),
-        &[("Last-Event-ID", "3".to_owned())],
+        &[("Last-Event-ID", "6".to_owned())],
     )
     .await
     .unwrap_or_else(|reply| panic!("refused: {} {}", reply.status, reply.text));
-    assert_eq!(ids_of(&hugs(&mut both, 1).await), [4]);
+    assert_eq!(log_until(&mut both, 8).await, hug_log(4, 4));
     let extra = both.quiet_for(Duration::from_millis(400)).await;
     assert!(extra.is_empty(), "{extra:?}");
 
     // Resuming at the last id: nothing to replay, live events follow.
-    let mut current = SseClient::connect(&hub, &bob.access, Some(4)).await;
+    let mut current = SseClient::connect(&hub, &bob.access, Some(8)).await;
     let extra = current.quiet_for(Duration::from_millis(400)).await;
     assert!(extra.is_empty(), "{extra:?}");
     send_hug(&hub, &alice, &bob).await;
-    assert_eq!(ids_of(&hugs(&mut current, 1).await), [5]);
+    assert_eq!(log_until(&mut current, 10).await, hug_log(5, 5));
     hub.stop().await;
 }
 
@@ -270,7 +302,7 @@ async fn resuming_from_a_pruned_id_gets_a_reset_then_live_events() {
         .iter()
         .filter_map(|e| e["id"].as_i64())
         .collect();
-    assert_eq!(kept, [8, 9, 10], "pruned to the last 3: {log}");
+    assert_eq!(kept, [18, 19, 20], "pruned to the last 3: {log}");
 
     let mut stream = SseClient::connect(&hub, &bob.access, Some(1)).await;
     let first = stream
@@ -280,30 +312,20 @@ async fn resuming_from_a_pruned_id_gets_a_reset_then_live_events() {
     assert_eq!(first.event, "reset", "{first:?}");
     assert_eq!(
         first.json(),
-        json!({"lastId": 10, "unreadCount": 10}),
+        json!({"lastId": 20, "unreadCount": 10}),
         "{first:?}"
     );
     send_hug(&hub, &alice, &bob).await;
     let next = stream.next_event(WAIT).await.expect("live events follow");
     assert_eq!(
         (next.event.as_str(), next.id),
-        ("hug_received", Some(11)),
+        ("hug_received", Some(21)),
         "{next:?}"
     );
 
     // Resuming inside the retained log is a plain resume.
-    let mut inside = SseClient::connect(&hub, &bob.access, Some(8)).await;
-    let got = inside.collect_until(|e| e.id == Some(11), WAIT).await;
-    assert_eq!(
-        got.iter()
-            .map(|e| (e.event.as_str(), e.id))
-            .collect::<Vec<_>>(),
-        [
-            ("hug_received", Some(9)),
-            ("hug_received", Some(10)),
-            ("hug_received", Some(11))
-        ]
-    );
+    let mut inside = SseClient::connect(&hub, &bob.access, Some(18)).await;
+    assert_eq!(log_until(&mut inside, 22).await, hug_log(10, 11));
     hub.stop().await;
 }
 
@@ -457,8 +479,8 @@ async fn resuming_from_an_id_the_server_never_had_gets_a_reset() {
     let mut stream = SseClient::connect(&hub, &bob.access, Some(500)).await;
     let first = stream.next_event(WAIT).await.expect("a first frame");
     assert_eq!(first.event, "reset", "{first:?}");
-    assert_eq!(first.json()["lastId"], 2, "{first:?}");
+    assert_eq!(first.json()["lastId"], 4, "{first:?}");
     send_hug(&hub, &alice, &bob).await;
-    assert_eq!(ids_of(&hugs(&mut stream, 1).await), [3]);
+    assert_eq!(log_until(&mut stream, 6).await, hug_log(3, 3));
     hub.stop().await;
 }

@@ -39,18 +39,21 @@ async fn a_crashed_user_actor_is_restarted_and_the_stream_goes_on() {
     for _ in 0..3 {
         sent.push(send_hug(&hub, &alice, &bob).await);
     }
-    for (last, hug) in (1..).zip(&sent) {
-        let event = stream
-            .next_of_type("hug_received", Duration::from_secs(5))
-            .await
-            .unwrap_or_else(|| {
-                panic!(
-                    "the stream stopped delivering after id {last} (ended: {})",
-                    stream.ended()
-                )
-            });
-        assert_eq!(event.id, Some(last + 1), "no gap, no duplicate: {event:?}");
-        assert_eq!(event_json(&event)["data"], *hug);
+    // Hug k is event 2k-1 (`hug_received`) then 2k (its `notification`).
+    let got = stream
+        .collect_until(|e| e.id == Some(14), Duration::from_secs(5))
+        .await;
+    let logged: Vec<&SseEvent> = got.iter().filter(|e| e.id.is_some()).collect();
+    assert_eq!(
+        logged.iter().map(|e| e.id()).collect::<Vec<_>>(),
+        (2..=14).collect::<Vec<_>>(),
+        "no gap, no duplicate (ended: {}): {got:?}",
+        stream.ended()
+    );
+    for (pair, hug) in logged[1..].chunks(2).zip(&sent) {
+        assert_eq!(pair[0].event, "hug_received", "{pair:?}");
+        assert_eq!(event_json(pair[0])["data"], *hug);
+        assert_eq!(pair[1].event, "notification", "{pair:?}");
     }
     let extra = stream.quiet_for(Duration::from_millis(500)).await;
     assert!(extra.is_empty(), "no duplicate afterwards: {extra:?}");
@@ -118,17 +121,17 @@ async fn an_idle_user_actor_stops_and_a_new_stream_starts_another() {
     );
 
     send_hug(&hub, &alice, &bob).await;
-    let mut resumed = SseClient::connect(&hub, &bob.access, Some(1)).await;
+    let mut resumed = SseClient::connect(&hub, &bob.access, Some(2)).await;
     send_hug(&hub, &alice, &bob).await;
     let got = resumed
-        .collect_until(|e| e.id == Some(3), Duration::from_secs(5))
+        .collect_until(|e| e.id == Some(5), Duration::from_secs(5))
         .await;
     let ids: Vec<Option<i64>> = got
         .iter()
         .filter(|e| e.event == "hug_received")
         .map(|e| e.id)
         .collect();
-    assert_eq!(ids, [Some(2), Some(3)], "{got:?}");
+    assert_eq!(ids, [Some(3), Some(5)], "{got:?}");
     assert_eq!(
         engine.realtime().directory.len(),
         1,

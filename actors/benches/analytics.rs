@@ -10,6 +10,7 @@ use hugmood_actors::domain::mood::{Mood, MoodEntry};
 use hugmood_actors::domain::time::now;
 use hugmood_actors::domain::user::NewUser;
 use hugmood_actors::moods::Moods;
+use hugmood_actors::realtime::{Realtime, RealtimeSettings};
 use hugmood_actors::store::{self, StoreOptions};
 use uuid::Uuid;
 
@@ -92,10 +93,15 @@ fn through_the_store(c: &mut Criterion) {
             now: Utc::now(),
         };
         store.insert_user(&user).await.expect("user");
-        for entry in entries(user.id, ENTRIES) {
-            store.insert_mood(&entry, None, None).await.expect("entry");
-        }
-        (Moods::new(store), user.id)
+        store
+            .insert_moods(&entries(user.id, ENTRIES))
+            .await
+            .expect("entries");
+        let realtime = Realtime::start(store.clone(), RealtimeSettings::default())
+            .await
+            .expect("realtime");
+        let moods = Moods::start(store, realtime, 1).await.expect("moods");
+        (moods, user.id)
     });
     c.bench_function("GET analytics path, 10k entries in SQLite", |b| {
         b.iter(|| {

@@ -3,6 +3,7 @@
 
 pub mod auth;
 pub mod bus;
+pub mod collections;
 pub mod domain;
 pub mod error;
 pub mod hug;
@@ -10,6 +11,7 @@ pub mod inbox;
 pub mod moods;
 pub mod observe;
 pub mod realtime;
+pub mod shard;
 pub mod social;
 pub mod store;
 pub mod user;

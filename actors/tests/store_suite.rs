@@ -126,4 +126,6 @@ store_suite!(
     mood_points_and_entry_times,
     idempotency_claims_replay_and_expire,
     users_by_ids_batches_and_hides_blockers,
+    outbox_events_come_in_order_with_notification_events,
+    mood_fan_out_reaches_exactly_the_friends_who_may_see,
 );

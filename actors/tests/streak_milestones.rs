@@ -6,6 +6,7 @@ use hugmood_actors::domain::mood::{Mood, MoodDraft, MoodEntry};
 use hugmood_actors::domain::time::now;
 use hugmood_actors::domain::user::NewUser;
 use hugmood_actors::moods::Moods;
+use hugmood_actors::realtime::{Realtime, RealtimeSettings};
 use hugmood_actors::store::{self, StoreOptions};
 use uuid::Uuid;
 
@@ -58,7 +59,12 @@ async fn the_third_day_in_a_row_is_a_milestone_and_the_second_entry_of_a_day_is_
         .insert_moods(&[entry(user.id, 2), entry(user.id, 1)])
         .await
         .expect("two earlier days");
-    let moods = Moods::new(store.clone());
+    let realtime = Realtime::start(store.clone(), RealtimeSettings::default())
+        .await
+        .expect("realtime");
+    let moods = Moods::start(store.clone(), realtime, 2)
+        .await
+        .expect("moods");
 
     moods
         .create(user.id, draft(), None)

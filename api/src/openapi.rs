@@ -15,6 +15,7 @@ use utoipa::{Modify, OpenApi};
         (name = "blocks", description = "Blocking users"),
         (name = "moods", description = "Mood entries, analytics and streaks"),
         (name = "hugs", description = "Hugs"),
+        (name = "collections", description = "Saved hugs (the hug jar)"),
         (name = "notifications", description = "The notification inbox"),
         (name = "realtime", description = "SSE stream and long-poll"),
         (name = "operations", description = "Health and readiness"),

@@ -1,6 +1,7 @@
 //! `AppState`: what every handler may reach, cheap to clone.
 
 use hugmood_actors::auth::{Accounts, StreamAccess};
+use hugmood_actors::collections::Collections;
 use hugmood_actors::hug::Hugs;
 use hugmood_actors::inbox::Inbox;
 use hugmood_actors::moods::Moods;
@@ -14,10 +15,11 @@ pub struct AppState {
     pub store: Arc<dyn Store>,
     pub accounts: Arc<Accounts>,
     pub stream_access: Arc<StreamAccess>,
-    pub social: Arc<Social>,
-    pub moods: Arc<Moods>,
+    pub social: Social,
+    pub moods: Moods,
     pub hugs: Hugs,
     pub inbox: Inbox,
+    pub collections: Collections,
     pub realtime: Realtime,
     pub settings: ApiSettings,
 }
@@ -38,22 +40,24 @@ pub struct Engine {
     pub stream_access: Arc<StreamAccess>,
     pub realtime: Realtime,
     pub hugs: Hugs,
+    pub moods: Moods,
+    pub social: Social,
 }
 
 impl AppState {
     pub fn new(engine: Engine, settings: ApiSettings) -> Self {
         let store = engine.store;
-        let social = Arc::new(Social::new(store.clone()));
-        let moods = Arc::new(Moods::new(store.clone()));
         let inbox = Inbox::new(store.clone(), engine.realtime.clone());
+        let collections = Collections::new(store.clone());
         Self {
             store,
             accounts: engine.accounts,
             stream_access: engine.stream_access,
-            social,
-            moods,
+            social: engine.social,
+            moods: engine.moods,
             hugs: engine.hugs,
             inbox,
+            collections,
             realtime: engine.realtime,
             settings,
         }

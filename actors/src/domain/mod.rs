@@ -3,11 +3,13 @@
 
 pub mod account;
 pub mod analytics;
+pub mod collection;
 pub mod event;
 pub mod hug;
 pub mod idempotency;
 pub mod mood;
 pub mod notification;
+pub mod outbox;
 pub mod page;
 pub mod session;
 pub mod social;

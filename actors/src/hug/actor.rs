@@ -12,6 +12,7 @@ use super::hug_json;
 use crate::domain::event::{EventKind, NewEvent};
 use crate::domain::hug::{Hug, HugRequest, HugStatus, RateBucket};
 use crate::domain::idempotency::{self, Created, IdempotencyClaim, IdempotencyKey};
+use crate::domain::outbox::Outbox;
 use crate::domain::social::NewNotification;
 use crate::domain::time::now;
 use crate::domain::user::{AllowHugsFrom, User};
@@ -36,6 +37,7 @@ pub(crate) enum HugMsg {
     Crash,
 }
 
+#[derive(Clone)]
 pub(crate) struct HugActor;
 
 /// What a shard starts from (and restarts from, after a panic).
@@ -129,13 +131,10 @@ impl HugState {
             response: data.to_string(),
             created_at: at,
         });
-        match self
-            .store
-            .insert_hug(&hug, &notification, &event, claim.as_ref())
-            .await?
-        {
-            Claimed::Written(event) => {
-                self.realtime.publish(event).await;
+        let outbox = Outbox::new().event(event).notify(notification);
+        match self.store.insert_hug(&hug, &outbox, claim.as_ref()).await? {
+            Claimed::Written(events) => {
+                self.realtime.publish(events).await;
                 Ok(Created::New(hug))
             }
             Claimed::Replay(answer) => answer.replay(&request_hash),

@@ -3,35 +3,27 @@
 //! notification and its event together, and the event is published after the commit.
 
 mod actor;
-mod supervisor;
 
-use ractor::call_t;
-use std::hash::{Hash, Hasher};
 use std::sync::Arc;
 use uuid::Uuid;
 
 use crate::domain::event::{EventKind, NewEvent};
 use crate::domain::hug::{Hug, HugRequest, HugStatus};
 use crate::domain::idempotency::{Created, IdempotencyKey};
+use crate::domain::outbox::Outbox;
 use crate::domain::page::{PageRequest, Paged};
 use crate::domain::social::NewNotification;
 use crate::domain::time::now;
 use crate::error::{EngineError, EngineResult};
 use crate::realtime::Realtime;
+use crate::shard::Shards;
 use crate::store::{HugDirection, Store};
-use actor::HugMsg;
-use supervisor::Shards;
-
-/// Timeout of a send through a HugActor, in milliseconds.
-const SEND_TIMEOUT_MS: u64 = 10_000;
-/// Tries of a send whose shard was found dead (it is being restarted).
-const SEND_ATTEMPTS: usize = 3;
-const RESTART_WAIT: std::time::Duration = std::time::Duration::from_millis(50);
+use actor::{HugActor, HugMsg};
 
 /// The hug service: what the API calls.
 #[derive(Clone)]
 pub struct Hugs {
-    shards: Shards,
+    shards: Shards<HugActor>,
     store: Arc<dyn Store>,
     realtime: Realtime,
 }
@@ -41,6 +33,8 @@ impl Hugs {
     pub async fn start(store: Arc<dyn Store>, realtime: Realtime) -> EngineResult<Self> {
         let count = realtime.settings().hug_shards.max(1);
         let shards = Shards::start(
+            "hug",
+            HugActor,
             count,
             actor::HugArgs {
                 store: store.clone(),
@@ -55,60 +49,26 @@ impl Hugs {
         })
     }
 
-    /// The shard index of a sender: all of one sender's hugs go through one actor.
-    fn shard_of(&self, sender: Uuid) -> usize {
-        let mut hasher = std::collections::hash_map::DefaultHasher::new();
-        sender.hash(&mut hasher);
-        (hasher.finish() % self.shards.len() as u64) as usize
-    }
-
     pub async fn send(
         &self,
         sender: Uuid,
         request: HugRequest,
         key: Option<IdempotencyKey>,
     ) -> EngineResult<Created<Hug>> {
-        let index = self.shard_of(sender);
-        let mut last_error = String::new();
-        for attempt in 0..SEND_ATTEMPTS {
-            if attempt > 0 {
-                // The shard died and is being restarted: give the supervisor a moment.
-                tokio::time::sleep(RESTART_WAIT).await;
-            }
-            let (request, key) = (request.clone(), key.clone());
-            match call_t!(
-                self.shards.get(index),
-                |reply| HugMsg::Send {
-                    sender,
-                    request,
-                    key,
-                    reply
-                },
-                SEND_TIMEOUT_MS
-            ) {
-                Ok(answer) => return answer,
-                // A message that never reached the shard can be sent again safely.
-                Err(ractor::RactorErr::Messaging(ractor::MessagingErr::SendErr(_))) => {}
-                Err(err) => {
-                    return Err(EngineError::Internal(format!(
-                        "hug shard unavailable: {err}"
-                    )))
-                }
-            }
-            last_error = "the shard was stopped".into();
-        }
-        Err(EngineError::Internal(format!(
-            "hug shard unavailable: {last_error}"
-        )))
+        self.shards
+            .call(sender, |reply| HugMsg::Send {
+                sender,
+                request: request.clone(),
+                key: key.clone(),
+                reply,
+            })
+            .await?
     }
 
     /// Makes the shard of `sender` panic, for supervision tests.
     #[cfg(feature = "fault-injection")]
     pub fn crash_shard_of(&self, sender: Uuid) -> bool {
-        self.shards
-            .get(self.shard_of(sender))
-            .cast(HugMsg::Crash)
-            .is_ok()
+        self.shards.of(sender).cast(HugMsg::Crash).is_ok()
     }
 
     /// Stops the shards and their supervisor.
@@ -166,12 +126,9 @@ impl Hugs {
             data: hug_json(&seen)?,
             created_at: at,
         };
-        if let Some(event) = self
-            .store
-            .mark_hug_seen(seen.id, at, &notification, &event)
-            .await?
-        {
-            self.realtime.publish([event]).await;
+        let outbox = Outbox::new().event(event).notify(notification);
+        if let Some(events) = self.store.mark_hug_seen(seen.id, at, &outbox).await? {
+            self.realtime.publish(events).await;
         }
         Ok(seen)
     }

@@ -4,11 +4,11 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
-use crate::domain::event::{Event, NewEvent};
+use crate::domain::event::Event;
 use crate::domain::hug::Hug;
 use crate::domain::idempotency::{IdempotencyClaim, StoredAnswer};
+use crate::domain::outbox::Outbox;
 use crate::domain::page::{PageRequest, Paged};
-use crate::domain::social::NewNotification;
 use crate::error::EngineResult;
 
 /// Which of a user's hugs a listing shows.
@@ -27,17 +27,23 @@ pub enum Claimed<T> {
     Replay(StoredAnswer),
 }
 
+impl<T> Claimed<T> {
+    /// Whether the write happened (the key was not live).
+    pub fn is_written(&self) -> bool {
+        matches!(self, Claimed::Written(_))
+    }
+}
+
 #[async_trait]
 pub trait HugStore {
-    /// Stores a hug, the recipient's notification and the event for the recipient's
-    /// log (returned with its id) in one transaction, claiming the idempotency key.
+    /// Stores a hug and its outbox (the recipient's event and notification) in one
+    /// transaction, claiming the idempotency key; returns the appended events.
     async fn insert_hug(
         &self,
         hug: &Hug,
-        notification: &NewNotification,
-        event: &NewEvent,
+        outbox: &Outbox,
         claim: Option<&IdempotencyClaim>,
-    ) -> EngineResult<Claimed<Option<Event>>>;
+    ) -> EngineResult<Claimed<Vec<Event>>>;
     /// Inserts hugs as history, without notifications or events (demo data).
     async fn insert_hugs(&self, hugs: &[Hug]) -> EngineResult<()>;
     async fn hug_by_id(&self, id: Uuid) -> EngineResult<Option<Hug>>;
@@ -48,15 +54,14 @@ pub trait HugStore {
         direction: HugDirection,
         page: PageRequest,
     ) -> EngineResult<Paged<Hug>>;
-    /// Marks a hug seen and stores the sender's notification and event, in one
-    /// transaction. `None` (and nothing written) when it was seen already.
+    /// Marks a hug seen and writes its outbox (the sender's event and notification), in
+    /// one transaction. `None` (and nothing written) when it was seen already.
     async fn mark_hug_seen(
         &self,
         id: Uuid,
         at: DateTime<Utc>,
-        notification: &NewNotification,
-        event: &NewEvent,
-    ) -> EngineResult<Option<Event>>;
+        outbox: &Outbox,
+    ) -> EngineResult<Option<Vec<Event>>>;
     /// Moves `sent` hugs among `ids` to `delivered`.
     async fn mark_hugs_delivered(&self, ids: &[Uuid]) -> EngineResult<u64>;
 }
@@ -98,10 +103,9 @@ macro_rules! impl_hug_store {
             async fn insert_hug(
                 &self,
                 hug: &$crate::domain::hug::Hug,
-                notification: &$crate::domain::social::NewNotification,
-                event: &$crate::domain::event::NewEvent,
+                outbox: &$crate::domain::outbox::Outbox,
                 claim: Option<&$crate::domain::idempotency::IdempotencyClaim>,
-            ) -> $crate::error::EngineResult<$crate::store::hugs::Claimed<Option<$crate::domain::event::Event>>> {
+            ) -> $crate::error::EngineResult<$crate::store::hugs::Claimed<Vec<$crate::domain::event::Event>>> {
                 let mut tx = self.writer().begin().await?;
                 if let Some(claim) = claim {
                     if let Some(answer) = Self::claim_idempotency_key(&mut tx, claim).await? {
@@ -110,8 +114,7 @@ macro_rules! impl_hug_store {
                 }
                 let sql = $crate::store::hugs::insert_sql();
                 Self::insert_hug_query(&sql, hug).execute(&mut *tx).await?;
-                Self::insert_notification_query(notification).execute(&mut *tx).await?;
-                let appended = Self::append_event(&mut tx, event).await?;
+                let appended = Self::write_outbox(&mut tx, outbox).await?;
                 tx.commit().await?;
                 Ok($crate::store::hugs::Claimed::Written(appended))
             }
@@ -168,9 +171,8 @@ macro_rules! impl_hug_store {
                 &self,
                 id: uuid::Uuid,
                 at: chrono::DateTime<chrono::Utc>,
-                notification: &$crate::domain::social::NewNotification,
-                event: &$crate::domain::event::NewEvent,
-            ) -> $crate::error::EngineResult<Option<$crate::domain::event::Event>> {
+                outbox: &$crate::domain::outbox::Outbox,
+            ) -> $crate::error::EngineResult<Option<Vec<$crate::domain::event::Event>>> {
                 let mut tx = self.writer().begin().await?;
                 let changed = sqlx::query("UPDATE hugs SET status = 'seen', seen_at = $2 WHERE id = $1 AND status <> 'seen'")
                     .bind(id)
@@ -180,10 +182,9 @@ macro_rules! impl_hug_store {
                 if changed.rows_affected() != 1 {
                     return Ok(None);
                 }
-                Self::insert_notification_query(notification).execute(&mut *tx).await?;
-                let appended = Self::append_event(&mut tx, event).await?;
+                let appended = Self::write_outbox(&mut tx, outbox).await?;
                 tx.commit().await?;
-                Ok(appended)
+                Ok(Some(appended))
             }
 
             async fn mark_hugs_delivered(&self, ids: &[uuid::Uuid]) -> $crate::error::EngineResult<u64> {

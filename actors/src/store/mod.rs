@@ -7,11 +7,13 @@
 //! backends; what differs between the databases (connection set-up, pools, migrations)
 //! stays in `sqlite.rs` and `postgres.rs`.
 
+mod collections;
 mod events;
 mod hugs;
 mod idempotency;
 mod moods;
 mod notifications;
+mod outbox;
 mod postgres;
 mod rows;
 mod sessions;
@@ -23,6 +25,7 @@ use async_trait::async_trait;
 use std::sync::Arc;
 
 use crate::error::{EngineError, EngineResult};
+pub use collections::CollectionStore;
 pub use events::{EventBounds, EventStore};
 pub use hugs::{Claimed, HugDirection, HugStore};
 pub use idempotency::IdempotencyStore;
@@ -45,6 +48,7 @@ pub trait Store:
     + EventStore
     + HugStore
     + NotificationStore
+    + CollectionStore
     + Send
     + Sync
     + 'static

@@ -5,11 +5,13 @@ use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
 use crate::domain::analytics::MoodPoint;
-use crate::domain::idempotency::{IdempotencyClaim, StoredAnswer};
+use crate::domain::event::Event;
+use crate::domain::idempotency::IdempotencyClaim;
 use crate::domain::mood::{Mood, MoodEntry};
+use crate::domain::outbox::Outbox;
 use crate::domain::page::{PageRequest, Paged};
-use crate::domain::social::NewNotification;
 use crate::error::EngineResult;
+use crate::store::Claimed;
 
 /// Which entries of one user a listing shows.
 #[derive(Debug, Clone, PartialEq)]
@@ -24,21 +26,28 @@ pub struct MoodFilter {
 
 #[async_trait]
 pub trait MoodStore {
-    /// Stores an entry, with the notification it causes and the idempotency claim of
-    /// its request, in one transaction. When the claim's key is already live, nothing
-    /// is written and the stored answer comes back instead.
+    /// Stores an entry, with its outbox (friends' `mood_update`, a streak notification)
+    /// and the idempotency claim of its request, in one transaction; returns the
+    /// appended events. When the claim's key is already live, nothing is written and
+    /// the stored answer comes back instead.
     async fn insert_mood(
         &self,
         entry: &MoodEntry,
-        notification: Option<&NewNotification>,
+        outbox: &Outbox,
         claim: Option<&IdempotencyClaim>,
-    ) -> EngineResult<Option<StoredAnswer>>;
+    ) -> EngineResult<Claimed<Vec<Event>>>;
     /// Inserts many entries in one transaction (demo data).
     async fn insert_moods(&self, entries: &[MoodEntry]) -> EngineResult<()>;
     async fn mood_by_id(&self, id: Uuid) -> EngineResult<Option<MoodEntry>>;
-    /// Replaces the content of an existing entry; `false` if it is gone.
-    async fn update_mood(&self, entry: &MoodEntry) -> EngineResult<bool>;
-    async fn delete_mood(&self, id: Uuid) -> EngineResult<bool>;
+    /// Replaces the content of an existing entry and writes the outbox; `None` (and
+    /// nothing written) if it is gone.
+    async fn update_mood(
+        &self,
+        entry: &MoodEntry,
+        outbox: &Outbox,
+    ) -> EngineResult<Option<Vec<Event>>>;
+    /// Deletes an entry and writes the outbox; `None` if it was gone.
+    async fn delete_mood(&self, id: Uuid, outbox: &Outbox) -> EngineResult<Option<Vec<Event>>>;
     /// Newest first.
     async fn list_moods(
         &self,
@@ -110,22 +119,20 @@ macro_rules! impl_mood_store {
             async fn insert_mood(
                 &self,
                 entry: &$crate::domain::mood::MoodEntry,
-                notification: Option<&$crate::domain::social::NewNotification>,
+                outbox: &$crate::domain::outbox::Outbox,
                 claim: Option<&$crate::domain::idempotency::IdempotencyClaim>,
-            ) -> $crate::error::EngineResult<Option<$crate::domain::idempotency::StoredAnswer>> {
+            ) -> $crate::error::EngineResult<$crate::store::hugs::Claimed<Vec<$crate::domain::event::Event>>> {
                 let mut tx = self.writer().begin().await?;
                 if let Some(claim) = claim {
                     if let Some(answer) = Self::claim_idempotency_key(&mut tx, claim).await? {
-                        return Ok(Some(answer));
+                        return Ok($crate::store::hugs::Claimed::Replay(answer));
                     }
                 }
                 let sql = $crate::store::moods::insert_sql();
                 Self::insert_mood_query(&sql, entry).execute(&mut *tx).await?;
-                if let Some(notification) = notification {
-                    Self::insert_notification_query(notification).execute(&mut *tx).await?;
-                }
+                let appended = Self::write_outbox(&mut tx, outbox).await?;
                 tx.commit().await?;
-                Ok(None)
+                Ok($crate::store::hugs::Claimed::Written(appended))
             }
 
             async fn insert_moods(&self, entries: &[$crate::domain::mood::MoodEntry]) -> $crate::error::EngineResult<()> {
@@ -151,7 +158,12 @@ macro_rules! impl_mood_store {
                     .transpose()
             }
 
-            async fn update_mood(&self, entry: &$crate::domain::mood::MoodEntry) -> $crate::error::EngineResult<bool> {
+            async fn update_mood(
+                &self,
+                entry: &$crate::domain::mood::MoodEntry,
+                outbox: &$crate::domain::outbox::Outbox,
+            ) -> $crate::error::EngineResult<Option<Vec<$crate::domain::event::Event>>> {
+                let mut tx = self.writer().begin().await?;
                 let done = sqlx::query(
                     "UPDATE mood_entries SET mood = $2, intensity = $3, valence = $4, arousal = $5, note = $6, \
                      is_public = $7, tags = $8, updated_at = $9 WHERE id = $1",
@@ -165,14 +177,29 @@ macro_rules! impl_mood_store {
                 .bind(entry.is_public)
                 .bind($crate::store::rows::tags_json(&entry.tags))
                 .bind(entry.updated_at)
-                .execute(self.writer())
+                .execute(&mut *tx)
                 .await?;
-                Ok(done.rows_affected() == 1)
+                if done.rows_affected() != 1 {
+                    return Ok(None);
+                }
+                let appended = Self::write_outbox(&mut tx, outbox).await?;
+                tx.commit().await?;
+                Ok(Some(appended))
             }
 
-            async fn delete_mood(&self, id: uuid::Uuid) -> $crate::error::EngineResult<bool> {
-                let done = sqlx::query("DELETE FROM mood_entries WHERE id = $1").bind(id).execute(self.writer()).await?;
-                Ok(done.rows_affected() == 1)
+            async fn delete_mood(
+                &self,
+                id: uuid::Uuid,
+                outbox: &$crate::domain::outbox::Outbox,
+            ) -> $crate::error::EngineResult<Option<Vec<$crate::domain::event::Event>>> {
+                let mut tx = self.writer().begin().await?;
+                let done = sqlx::query("DELETE FROM mood_entries WHERE id = $1").bind(id).execute(&mut *tx).await?;
+                if done.rows_affected() != 1 {
+                    return Ok(None);
+                }
+                let appended = Self::write_outbox(&mut tx, outbox).await?;
+                tx.commit().await?;
+                Ok(Some(appended))
             }
 
             async fn list_moods(

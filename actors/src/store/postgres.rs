@@ -5,11 +5,13 @@ use sqlx::postgres::{PgPool, PgPoolOptions};
 use sqlx::Postgres;
 use std::time::Duration;
 
+use super::collections::impl_collection_store;
 use super::events::impl_event_store;
 use super::hugs::impl_hug_store;
 use super::idempotency::impl_idempotency_store;
 use super::moods::impl_mood_store;
 use super::notifications::impl_notification_store;
+use super::outbox::impl_outbox_writes;
 use super::{
     sessions::impl_session_store, social::impl_social_store, users::impl_user_store, Store,
     StoreOptions,
@@ -53,6 +55,8 @@ impl_idempotency_store!(PostgresStore, Postgres);
 impl_event_store!(PostgresStore, Postgres);
 impl_hug_store!(PostgresStore, Postgres);
 impl_notification_store!(PostgresStore, Postgres);
+impl_outbox_writes!(PostgresStore, Postgres);
+impl_collection_store!(PostgresStore, Postgres);
 
 #[async_trait]
 impl Store for PostgresStore {

@@ -291,3 +291,24 @@ impl From<NotificationRow> for Notification {
         }
     }
 }
+
+#[derive(sqlx::FromRow)]
+pub(crate) struct CollectionRow {
+    id: Uuid,
+    user_id: Uuid,
+    name: String,
+    created_at: DateTime<Utc>,
+    hug_count: i64,
+}
+
+impl From<CollectionRow> for crate::domain::collection::Collection {
+    fn from(row: CollectionRow) -> Self {
+        Self {
+            id: row.id,
+            user_id: row.user_id,
+            name: row.name,
+            created_at: row.created_at,
+            hug_count: row.hug_count.max(0) as u64,
+        }
+    }
+}

@@ -4,8 +4,10 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
+use crate::domain::event::Event;
+use crate::domain::outbox::Outbox;
 use crate::domain::page::{PageRequest, Paged};
-use crate::domain::social::{Direction, FriendRequest, NewNotification, RequestStatus};
+use crate::domain::social::{Direction, FriendRequest, RequestStatus};
 use crate::domain::user::User;
 use crate::error::EngineResult;
 
@@ -21,13 +23,14 @@ pub struct Relation {
 pub trait SocialStore {
     /// How `a` and `b` stand: blocks either way and friendship.
     async fn relation(&self, a: Uuid, b: Uuid) -> EngineResult<Relation>;
-    /// Stores a pending request with its notification for the target. A pending
-    /// request between the two already (either way) is `Conflict` `request_pending`.
+    /// Stores a pending request with its outbox (the target's event and notification)
+    /// and returns the appended events. A pending request between the two already
+    /// (either way) is `Conflict` `request_pending`.
     async fn insert_friend_request(
         &self,
         request: &FriendRequest,
-        notification: &NewNotification,
-    ) -> EngineResult<()>;
+        outbox: &Outbox,
+    ) -> EngineResult<Vec<Event>>;
     async fn friend_request(&self, id: Uuid) -> EngineResult<Option<FriendRequest>>;
     /// Pending requests to (incoming) or from (outgoing) `user`, newest first.
     async fn list_friend_requests(
@@ -37,14 +40,15 @@ pub trait SocialStore {
         page: PageRequest,
     ) -> EngineResult<Paged<FriendRequest>>;
     /// Moves a pending request to `status` (making the two friends when accepted) and
-    /// stores the notification, in one transaction. `false` if it was not pending.
+    /// writes the outbox, in one transaction; returns the appended events. `None` (and
+    /// nothing written) if it was not pending.
     async fn respond_friend_request(
         &self,
         id: Uuid,
         status: RequestStatus,
         at: DateTime<Utc>,
-        notification: Option<&NewNotification>,
-    ) -> EngineResult<bool>;
+        outbox: &Outbox,
+    ) -> EngineResult<Option<Vec<Event>>>;
     async fn list_friends(&self, user: Uuid, page: PageRequest) -> EngineResult<Paged<User>>;
     /// Ends a friendship both ways; `false` if they were not friends.
     async fn remove_friendship(&self, a: Uuid, b: Uuid) -> EngineResult<bool>;
@@ -121,8 +125,8 @@ macro_rules! impl_social_store {
             async fn insert_friend_request(
                 &self,
                 request: &$crate::domain::social::FriendRequest,
-                notification: &$crate::domain::social::NewNotification,
-            ) -> $crate::error::EngineResult<()> {
+                outbox: &$crate::domain::outbox::Outbox,
+            ) -> $crate::error::EngineResult<Vec<$crate::domain::event::Event>> {
                 let (low, high) = $crate::domain::social::pair_key(request.from, request.to);
                 let mut tx = self.writer().begin().await?;
                 let inserted = sqlx::query(
@@ -147,9 +151,9 @@ macro_rules! impl_social_store {
                         other => other,
                     });
                 }
-                Self::insert_notification_query(notification).execute(&mut *tx).await?;
+                let appended = Self::write_outbox(&mut tx, outbox).await?;
                 tx.commit().await?;
-                Ok(())
+                Ok(appended)
             }
 
             async fn friend_request(
@@ -199,8 +203,8 @@ macro_rules! impl_social_store {
                 id: uuid::Uuid,
                 status: $crate::domain::social::RequestStatus,
                 at: chrono::DateTime<chrono::Utc>,
-                notification: Option<&$crate::domain::social::NewNotification>,
-            ) -> $crate::error::EngineResult<bool> {
+                outbox: &$crate::domain::outbox::Outbox,
+            ) -> $crate::error::EngineResult<Option<Vec<$crate::domain::event::Event>>> {
                 let mut tx = self.writer().begin().await?;
                 let pair: Option<(uuid::Uuid, uuid::Uuid)> = sqlx::query_as(
                     "UPDATE friend_requests SET status = $2, responded_at = $3 \
@@ -212,7 +216,7 @@ macro_rules! impl_social_store {
                 .fetch_optional(&mut *tx)
                 .await?;
                 let Some((from, to)) = pair else {
-                    return Ok(false);
+                    return Ok(None);
                 };
                 if status == $crate::domain::social::RequestStatus::Accepted {
                     sqlx::query($crate::store::social::INSERT_FRIENDSHIP)
@@ -222,11 +226,9 @@ macro_rules! impl_social_store {
                         .execute(&mut *tx)
                         .await?;
                 }
-                if let Some(notification) = notification {
-                    Self::insert_notification_query(notification).execute(&mut *tx).await?;
-                }
+                let appended = Self::write_outbox(&mut tx, outbox).await?;
                 tx.commit().await?;
-                Ok(true)
+                Ok(Some(appended))
             }
 
             async fn list_friends(

@@ -12,11 +12,13 @@ use sqlx::Sqlite;
 use std::str::FromStr;
 use std::time::Duration;
 
+use super::collections::impl_collection_store;
 use super::events::impl_event_store;
 use super::hugs::impl_hug_store;
 use super::idempotency::impl_idempotency_store;
 use super::moods::impl_mood_store;
 use super::notifications::impl_notification_store;
+use super::outbox::impl_outbox_writes;
 use super::{
     sessions::impl_session_store, social::impl_social_store, users::impl_user_store, Store,
     StoreOptions,
@@ -90,6 +92,8 @@ impl_idempotency_store!(SqliteStore, Sqlite);
 impl_event_store!(SqliteStore, Sqlite);
 impl_hug_store!(SqliteStore, Sqlite);
 impl_notification_store!(SqliteStore, Sqlite);
+impl_outbox_writes!(SqliteStore, Sqlite);
+impl_collection_store!(SqliteStore, Sqlite);
 
 #[async_trait]
 impl Store for SqliteStore {

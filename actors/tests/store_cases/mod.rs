@@ -1,9 +1,13 @@
 //! The cases of the store suite; each takes a fresh, migrated store.
 
 mod moods;
+mod outbox;
 pub use moods::*;
+pub use outbox::*;
 
 use chrono::Duration;
+use hugmood_actors::domain::event::EventKind;
+use hugmood_actors::domain::outbox::Outbox;
 use hugmood_actors::domain::page::PageRequest;
 use hugmood_actors::domain::session::RefreshTokenRecord;
 use hugmood_actors::domain::social::{Direction, FriendRequest, NewNotification, RequestStatus};
@@ -47,7 +51,7 @@ fn conflict_code(err: EngineError) -> &'static str {
     }
 }
 
-fn request(from: Uuid, to: Uuid) -> (FriendRequest, NewNotification) {
+fn request(from: Uuid, to: Uuid) -> (FriendRequest, Outbox) {
     let request = FriendRequest {
         id: Uuid::new_v4(),
         from,
@@ -64,7 +68,7 @@ fn request(from: Uuid, to: Uuid) -> (FriendRequest, NewNotification) {
         data: serde_json::json!({ "requestId": request.id }),
         created_at: request.created_at,
     };
-    (request, notification)
+    (request, Outbox::new().notify(notification))
 }
 
 fn token(user_id: Uuid, family_id: Uuid) -> RefreshTokenRecord {
@@ -330,13 +334,15 @@ pub async fn friend_requests_are_unique_per_pair(store: Arc<dyn Store>) {
         .items
         .is_empty());
     assert!(store
-        .respond_friend_request(first.id, RequestStatus::Declined, now(), None)
+        .respond_friend_request(first.id, RequestStatus::Declined, now(), &Outbox::new())
         .await
-        .expect("decline"));
-    assert!(!store
-        .respond_friend_request(first.id, RequestStatus::Accepted, now(), None)
+        .expect("decline")
+        .is_some());
+    assert!(store
+        .respond_friend_request(first.id, RequestStatus::Accepted, now(), &Outbox::new())
         .await
-        .expect("again"));
+        .expect("again")
+        .is_none());
     store
         .insert_friend_request(&reverse, &note)
         .await
@@ -351,10 +357,14 @@ pub async fn accepting_makes_friends(store: Arc<dyn Store>) {
         .await
         .expect("request");
     let (_, accepted_note) = request(b, a);
-    assert!(store
-        .respond_friend_request(req.id, RequestStatus::Accepted, now(), Some(&accepted_note))
+    let events = store
+        .respond_friend_request(req.id, RequestStatus::Accepted, now(), &accepted_note)
         .await
-        .expect("accept"));
+        .expect("accept")
+        .expect("was pending");
+    assert_eq!(events.len(), 1, "the notification's event");
+    assert_eq!(events[0].user_id, a);
+    assert_eq!(events[0].kind, EventKind::Notification);
     assert!(store.relation(a, b).await.expect("relation").friends);
     assert!(store.relation(b, a).await.expect("relation").friends);
     let friends = store.list_friends(a, page(10)).await.expect("friends");

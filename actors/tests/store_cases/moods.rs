@@ -3,9 +3,10 @@
 use chrono::Duration;
 use hugmood_actors::domain::idempotency::{IdempotencyClaim, StoredAnswer};
 use hugmood_actors::domain::mood::{Mood, MoodEntry};
+use hugmood_actors::domain::outbox::Outbox;
 use hugmood_actors::domain::page::PageRequest;
 use hugmood_actors::domain::time::now;
-use hugmood_actors::store::{MoodFilter, Store};
+use hugmood_actors::store::{Claimed, MoodFilter, Store};
 use std::sync::Arc;
 use uuid::Uuid;
 
@@ -51,10 +52,10 @@ pub async fn mood_entries_round_trip_and_filter(store: Arc<dyn Store>) {
     let new = entry(owner, Mood::Happy, 1, false);
     for e in [&old, &mid, &new] {
         assert!(store
-            .insert_mood(e, None, None)
+            .insert_mood(e, &Outbox::new(), None)
             .await
             .expect("insert")
-            .is_none());
+            .is_written());
     }
     assert_eq!(
         store.mood_by_id(mid.id).await.expect("read"),
@@ -105,11 +106,28 @@ pub async fn mood_entries_round_trip_and_filter(store: Arc<dyn Store>) {
     changed.tags = vec![];
     changed.note = None;
     changed.mood = Mood::Calm;
-    assert!(store.update_mood(&changed).await.expect("update"));
+    let none = Outbox::new();
+    assert!(store
+        .update_mood(&changed, &none)
+        .await
+        .expect("update")
+        .is_some());
     assert_eq!(store.mood_by_id(mid.id).await.expect("read"), Some(changed));
-    assert!(store.delete_mood(old.id).await.expect("delete"));
-    assert!(!store.delete_mood(old.id).await.expect("delete again"));
-    assert!(!store.update_mood(&old).await.expect("update gone"));
+    assert!(store
+        .delete_mood(old.id, &none)
+        .await
+        .expect("delete")
+        .is_some());
+    assert!(store
+        .delete_mood(old.id, &none)
+        .await
+        .expect("delete again")
+        .is_none());
+    assert!(store
+        .update_mood(&old, &none)
+        .await
+        .expect("update gone")
+        .is_none());
 }
 
 pub async fn mood_points_and_entry_times(store: Arc<dyn Store>) {
@@ -118,7 +136,10 @@ pub async fn mood_points_and_entry_times(store: Arc<dyn Store>) {
     let public = entry(owner, Mood::Calm, 20, true);
     let ancient = entry(owner, Mood::Bored, 60 * 24 * 40, false);
     for e in [&recent, &public, &ancient] {
-        store.insert_mood(e, None, None).await.expect("insert");
+        store
+            .insert_mood(e, &Outbox::new(), None)
+            .await
+            .expect("insert");
     }
     let since = now() - Duration::days(30);
     let points = store.mood_points(owner, true, since).await.expect("points");
@@ -162,25 +183,33 @@ pub async fn idempotency_claims_replay_and_expire(store: Arc<dyn Store>) {
     let first = entry(owner, Mood::Happy, 0, false);
     let stale = claim("stale", at - Duration::hours(25));
     assert!(store
-        .insert_mood(&entry(owner, Mood::Sad, 0, false), None, Some(&stale))
+        .insert_mood(
+            &entry(owner, Mood::Sad, 0, false),
+            &Outbox::new(),
+            Some(&stale)
+        )
         .await
         .expect("old")
-        .is_none());
+        .is_written());
     assert!(store
-        .insert_mood(&first, None, Some(&claim("first", at)))
+        .insert_mood(&first, &Outbox::new(), Some(&claim("first", at)))
         .await
         .expect("expired claim replaced")
-        .is_none());
+        .is_written());
     let retry = entry(owner, Mood::Happy, 0, false);
     let answer = store
-        .insert_mood(&retry, None, Some(&claim("second", at)))
+        .insert_mood(&retry, &Outbox::new(), Some(&claim("second", at)))
         .await
         .expect("retry");
     let expected = StoredAnswer {
         request_hash: "hash-first".into(),
         response: "first".into(),
     };
-    assert_eq!(answer, Some(expected.clone()), "the live claim answers");
+    assert_eq!(
+        answer,
+        Claimed::Replay(expected.clone()),
+        "the live claim answers"
+    );
     assert!(
         store.mood_by_id(retry.id).await.expect("read").is_none(),
         "the retry wrote nothing"

@@ -12,6 +12,6 @@ pub(crate) use auth::bearer_token;
 pub use auth::AuthUser;
 pub use idempotency::IdempotencyKeyHeader;
 pub use json::{JsonBody, OptionalJsonBody};
-pub use path::PathId;
+pub use path::{PathId, PathIds};
 pub use query::QueryParams;
 pub use stream_auth::{StreamUser, STREAM_COOKIE};

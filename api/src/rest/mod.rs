@@ -4,6 +4,7 @@
 
 mod auth;
 mod blocks;
+mod collections;
 mod friends;
 mod hugs;
 mod moods;
@@ -29,5 +30,6 @@ pub fn router() -> OpenApiRouter<AppState> {
         .merge(blocks::router())
         .merge(moods::router())
         .merge(hugs::router())
+        .merge(collections::router())
         .merge(notifications::router())
 }

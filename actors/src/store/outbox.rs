@@ -1,0 +1,101 @@
+//! Writing a change's outbox inside its transaction: its events, its notifications
+//! (each with its `notification` event), and the fan-out of one event to the friends
+//! allowed to see it — ids allocated for every recipient in one statement.
+
+/// Bumps the event counter of every friend of `$1` who may see an entry (public when
+/// `$2`), not blocked either way, and returns each one's new id.
+pub(crate) const FANOUT_NEXT_IDS: &str = "UPDATE users SET last_event_id = last_event_id + 1 \
+    WHERE id IN (SELECT f.friend_id FROM friendships f JOIN users a ON a.id = f.user_id \
+        WHERE f.user_id = $1 AND ($2 OR a.mood_visibility <> 'private') \
+        AND NOT EXISTS (SELECT 1 FROM blocks b \
+            WHERE (b.blocker_id = f.user_id AND b.blocked_id = f.friend_id) \
+               OR (b.blocker_id = f.friend_id AND b.blocked_id = f.user_id))) \
+    RETURNING id, last_event_id";
+
+/// Recipients per multi-row insert of fan-out events (2 parameters each, 3 shared).
+pub(crate) const FANOUT_CHUNK: usize = 400;
+
+/// `INSERT INTO events` for `rows` recipients sharing kind ($1), data ($2) and time ($3).
+pub(crate) fn fanout_insert_sql(rows: usize) -> String {
+    let values: Vec<String> = (0..rows)
+        .map(|i| format!("(${}, ${}, $1, $2, $3)", 4 + 2 * i, 5 + 2 * i))
+        .collect();
+    format!(
+        "INSERT INTO events (user_id, id, kind, data, created_at) VALUES {}",
+        values.join(", ")
+    )
+}
+
+macro_rules! impl_outbox_writes {
+    ($store:ty, $db:ty) => {
+        impl $store {
+            /// Writes `outbox` inside `tx` and returns the events it appended, in order:
+            /// its own events, then each notification's event, then the fan-out.
+            async fn write_outbox(
+                tx: &mut sqlx::Transaction<'_, $db>,
+                outbox: &$crate::domain::outbox::Outbox,
+            ) -> $crate::error::EngineResult<Vec<$crate::domain::event::Event>> {
+                let mut written = Vec::new();
+                for event in &outbox.events {
+                    written.extend(Self::append_event(tx, event).await?);
+                }
+                for notification in &outbox.notifications {
+                    Self::insert_notification_query(notification)
+                        .execute(&mut **tx)
+                        .await?;
+                    written.extend(Self::append_event(tx, &notification.to_event()).await?);
+                }
+                if let Some(fanout) = &outbox.fanout {
+                    written.extend(Self::fan_out(tx, fanout).await?);
+                }
+                Ok(written)
+            }
+
+            async fn fan_out(
+                tx: &mut sqlx::Transaction<'_, $db>,
+                fanout: &$crate::domain::outbox::FriendFanout,
+            ) -> $crate::error::EngineResult<Vec<$crate::domain::event::Event>> {
+                let recipients: Vec<(uuid::Uuid, i64)> =
+                    sqlx::query_as($crate::store::outbox::FANOUT_NEXT_IDS)
+                        .bind(fanout.author)
+                        .bind(fanout.public)
+                        .fetch_all(&mut **tx)
+                        .await?;
+                let data = fanout.data.to_string();
+                for chunk in recipients.chunks($crate::store::outbox::FANOUT_CHUNK) {
+                    let sql = $crate::store::outbox::fanout_insert_sql(chunk.len());
+                    let mut query = sqlx::query(&sql)
+                        .bind(fanout.kind.as_str())
+                        .bind(&data)
+                        .bind(fanout.created_at);
+                    for (user, id) in chunk {
+                        query = query.bind(*user).bind(*id);
+                    }
+                    query.execute(&mut **tx).await?;
+                }
+                Ok(recipients
+                    .into_iter()
+                    .map(|(user_id, id)| $crate::domain::event::Event {
+                        user_id,
+                        id,
+                        kind: fanout.kind,
+                        data: data.clone(),
+                        created_at: fanout.created_at,
+                    })
+                    .collect())
+            }
+        }
+    };
+}
+pub(crate) use impl_outbox_writes;
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn fanout_insert_numbers_parameters_after_the_shared_ones() {
+        assert_eq!(
+            super::fanout_insert_sql(2),
+            "INSERT INTO events (user_id, id, kind, data, created_at) VALUES ($4, $5, $1, $2, $3), ($6, $7, $1, $2, $3)"
+        );
+    }
+}
