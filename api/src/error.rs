@@ -47,6 +47,10 @@ impl ApiError {
         self.code
     }
 
+    pub fn message(&self) -> &str {
+        &self.message
+    }
+
     /// 400 naming each bad field.
     pub fn validation(errors: &FieldErrors) -> Self {
         let details: serde_json::Map<String, Value> = errors

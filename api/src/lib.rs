@@ -4,6 +4,7 @@
 pub mod error;
 pub mod extract;
 mod fallback;
+mod feed;
 pub mod graphql;
 mod health;
 mod longpoll;

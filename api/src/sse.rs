@@ -1,10 +1,7 @@
-//! `GET /api/v1/sse/stream`: a user's events as Server-Sent Events.
-//!
-//! A stream subscribes to the user's UserActor first, then sends from the store what
-//! the client missed (after `Last-Event-ID`), then live events, skipping any id it has
-//! already sent — so there is no gap and no duplicate. Heartbeats and the shutdown
-//! notice come from one shared pulse. A client that reads too slowly overflows its
-//! bounded buffer and is told to `reconnect`; it resumes by id and loses nothing.
+//! `GET /api/v1/sse/stream`: a user's events as Server-Sent Events — the user's
+//! `EventFeed` (resume without gap or duplicate, `reset`, heartbeats, `reconnect`)
+//! written as SSE frames. A client that reads too slowly overflows its bounded buffer
+//! and is told to `reconnect`; it resumes by id and loses nothing.
 
 use axum::body::{Body, Bytes};
 use axum::extract::State;
@@ -12,23 +9,16 @@ use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use chrono::SecondsFormat;
-use hugmood_actors::observe;
-use hugmood_actors::realtime::Pulse;
-use hugmood_actors::user::{LiveEvent, SubscribeError, Subscription, Transport};
 use serde::{Deserialize, Serialize};
-use std::collections::VecDeque;
 use std::convert::Infallible;
-use tokio::sync::watch;
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::{router::OpenApiRouter, routes};
-use uuid::Uuid;
 
 use crate::error::{ApiError, ApiResult, ErrorBody};
 use crate::extract::{AuthUser, QueryParams, StreamUser, STREAM_COOKIE};
+use crate::feed::{EventFeed, FeedItem};
 use crate::state::AppState;
 
-/// Stored events read per query while catching up.
-const BACKFILL_PAGE: u32 = 500;
 /// Frames merged into one write while catching up.
 const COALESCE_BYTES: usize = 64 * 1024;
 
@@ -114,13 +104,16 @@ async fn stream(
             other => other,
         },
     };
-    let subscription = subscribe(&state, user.id).await?;
-    let mut sse = SseStream::new(state, user.id, subscription);
-    sse.start(resume).await?;
-    let body = Body::from_stream(futures::stream::unfold(sse, |mut sse| async move {
-        sse.next_chunk()
+    let feed = EventFeed::open(state.clone(), user.id, resume).await?;
+    let frames = SseFrames {
+        feed,
+        retry: Some(state.settings.sse_retry_ms),
+    };
+    let body = Body::from_stream(futures::stream::unfold(frames, |mut frames| async move {
+        frames
+            .next_chunk()
             .await
-            .map(|chunk| (Ok::<_, Infallible>(chunk), sse))
+            .map(|chunk| (Ok::<_, Infallible>(chunk), frames))
     }));
     let mut response = (StatusCode::OK, body).into_response();
     let h = response.headers_mut();
@@ -133,239 +126,55 @@ async fn stream(
     Ok(response)
 }
 
-async fn subscribe(state: &AppState, user: Uuid) -> ApiResult<Subscription> {
-    match state
-        .realtime
-        .directory
-        .subscribe(user, Transport::Sse)
-        .await?
-    {
-        Ok(subscription) => Ok(subscription),
-        Err(SubscribeError::TooManyStreams) => Err(ApiError::new(
-            StatusCode::TOO_MANY_REQUESTS,
-            "too_many_streams",
-            format!(
-                "at most {} open streams per user",
-                state.realtime.settings().max_streams_per_user
-            ),
-        )),
-    }
+/// The feed rendered as SSE frames, several ready frames merged into one write.
+struct SseFrames {
+    feed: EventFeed,
+    /// The `retry:` hint, sent first.
+    retry: Option<u64>,
 }
 
-/// Keeps the open-streams gauge right however the stream ends.
-struct OpenStream;
-
-impl OpenStream {
-    fn new() -> Self {
-        metrics::gauge!(observe::SSE_CONNECTIONS).increment(1.0);
-        Self
-    }
-}
-
-impl Drop for OpenStream {
-    fn drop(&mut self) {
-        metrics::gauge!(observe::SSE_CONNECTIONS).decrement(1.0);
-    }
-}
-
-struct SseStream {
-    state: AppState,
-    user: Uuid,
-    subscription: Option<Subscription>,
-    /// Id of the last event sent (or the point the stream starts after).
-    cursor: i64,
-    /// Whether stored events after `cursor` may exist that were not sent.
-    behind: bool,
-    pending: VecDeque<Bytes>,
-    pulse: watch::Receiver<Pulse>,
-    done: bool,
-    _open: OpenStream,
-}
-
-/// What woke the live loop.
-enum Wake {
-    Live(Option<LiveEvent>),
-    Pulse(Option<Pulse>),
-}
-
-impl SseStream {
-    fn new(state: AppState, user: Uuid, subscription: Subscription) -> Self {
-        let mut pulse = state.realtime.pulse();
-        pulse.mark_unchanged();
-        Self {
-            cursor: subscription.joined_after,
-            state,
-            user,
-            subscription: Some(subscription),
-            behind: true,
-            pending: VecDeque::new(),
-            pulse,
-            done: false,
-            _open: OpenStream::new(),
-        }
-    }
-
-    /// Queues the `retry:` hint and decides where to resume: after `resume`, or with a
-    /// `reset` when events after it are no longer retained.
-    async fn start(&mut self, resume: Option<i64>) -> ApiResult<()> {
-        self.push(format!("retry: {}\n\n", self.state.settings.sse_retry_ms));
-        let Some(resume) = resume else { return Ok(()) };
-        let bounds = self.state.store.event_bounds(self.user).await?;
-        let pruned = bounds.last > resume && bounds.oldest.is_none_or(|oldest| oldest > resume + 1);
-        if resume > bounds.last || pruned {
-            let unread = self.state.store.unread_notifications(self.user).await?;
-            self.push(format!(
-                "event: reset\ndata: {{\"lastId\":{},\"unreadCount\":{unread}}}\n\n",
-                bounds.last
-            ));
-            self.cursor = bounds.last;
-        } else {
-            self.cursor = resume;
-        }
-        Ok(())
-    }
-
-    fn push(&mut self, frame: String) {
-        self.pending.push_back(Bytes::from(frame));
-    }
-
+impl SseFrames {
     /// The next bytes to write; `None` ends the response.
     async fn next_chunk(&mut self) -> Option<Bytes> {
-        loop {
-            if let Some(first) = self.pending.pop_front() {
-                return Some(self.coalesce(first));
-            }
-            if self.done {
-                return None;
-            }
-            if self.behind {
-                self.catch_up().await;
-                continue;
-            }
-            if self.subscription.is_none() {
-                self.resubscribe().await;
-                continue;
-            }
-            match self.wake().await {
-                Wake::Pulse(Some(Pulse::Beat(at))) => {
-                    let time = at.to_rfc3339_opts(SecondsFormat::Millis, true);
-                    self.push(format!(
-                        "event: heartbeat\ndata: {{\"time\":\"{time}\"}}\n\n"
-                    ));
-                }
-                Wake::Pulse(Some(Pulse::Shutdown) | None) => self.reconnect("shutdown"),
-                Wake::Live(Some(live)) => self.send_live(live),
-                Wake::Live(None) => {
-                    let overflowed = self.subscription.take().is_some_and(|s| s.overflowed());
-                    if overflowed {
-                        self.reconnect("slow_reader");
-                    }
-                    // Otherwise the UserActor restarted: subscribe again and catch up.
-                }
-            }
+        if let Some(retry) = self.retry.take() {
+            return Some(Bytes::from(format!("retry: {retry}\n\n")));
         }
-    }
-
-    async fn wake(&mut self) -> Wake {
-        let Some(subscription) = self.subscription.as_mut() else {
-            return Wake::Live(None);
+        let first = frame(self.feed.next().await?);
+        let Some(next) = self.feed.ready() else {
+            return Some(first);
         };
-        tokio::select! {
-            biased;
-            changed = self.pulse.changed() => match changed {
-                Ok(()) => Wake::Pulse(Some(*self.pulse.borrow_and_update())),
-                Err(_) => Wake::Pulse(None),
-            },
-            live = subscription.recv() => Wake::Live(live),
-        }
-    }
-
-    /// Merges queued frames into one write, up to a limit.
-    fn coalesce(&mut self, first: Bytes) -> Bytes {
-        if self.pending.is_empty() {
-            return first;
-        }
-        let mut merged =
-            Vec::with_capacity(COALESCE_BYTES.min(first.len() * (self.pending.len() + 1)));
+        let mut merged = Vec::with_capacity(COALESCE_BYTES.min(first.len() * 8));
         merged.extend_from_slice(&first);
-        while let Some(next) = self.pending.front() {
-            if merged.len() + next.len() > COALESCE_BYTES {
-                break;
-            }
-            merged.extend_from_slice(next);
-            self.pending.pop_front();
-        }
-        Bytes::from(merged)
-    }
-
-    fn send_live(&mut self, live: LiveEvent) {
-        let id = live.event.id;
-        if id <= self.cursor {
-            return;
-        }
-        if id > self.cursor + 1 {
-            // Something between is only in the store: read it, this one included.
-            self.behind = true;
-            return;
-        }
-        self.cursor = id;
-        self.pending.push_back(live.frame.clone());
-        metrics::counter!(observe::EVENTS_DELIVERED, "transport" => "sse").increment(1);
-        let age = (chrono::Utc::now() - live.event.created_at)
-            .num_microseconds()
-            .unwrap_or(0)
-            .max(0);
-        metrics::histogram!(observe::EVENT_DELIVERY_SECONDS).record(age as f64 / 1e6);
-    }
-
-    /// Queues one page of stored events after the cursor.
-    async fn catch_up(&mut self) {
-        match self
-            .state
-            .store
-            .events_after(self.user, self.cursor, BACKFILL_PAGE)
-            .await
-        {
-            Ok(events) => {
-                self.behind = events.len() as u32 == BACKFILL_PAGE;
-                metrics::counter!(observe::EVENTS_DELIVERED, "transport" => "sse")
-                    .increment(events.len() as u64);
-                for event in events {
-                    self.cursor = event.id;
-                    self.state.realtime.note_delivered(&event);
-                    self.push(event.sse_frame());
-                }
-            }
-            Err(err) => {
-                tracing::warn!(user = %self.user, error = %err, "cannot read stored events for a stream");
-                self.reconnect("unavailable");
+        merged.extend_from_slice(&frame(next));
+        while merged.len() < COALESCE_BYTES {
+            match self.feed.ready() {
+                Some(item) => merged.extend_from_slice(&frame(item)),
+                None => break,
             }
         }
+        Some(Bytes::from(merged))
     }
+}
 
-    async fn resubscribe(&mut self) {
-        match self
-            .state
-            .realtime
-            .directory
-            .subscribe(self.user, Transport::Sse)
-            .await
-        {
-            Ok(Ok(subscription)) => {
-                self.subscription = Some(subscription);
-                self.behind = true;
-            }
-            Ok(Err(_)) | Err(_) => self.reconnect("unavailable"),
+/// The SSE frame of one feed item.
+fn frame(item: FeedItem) -> Bytes {
+    match item {
+        FeedItem::Live(live) => live.frame.clone(),
+        FeedItem::Stored(event) => Bytes::from(event.sse_frame()),
+        FeedItem::Heartbeat(at) => {
+            let time = at.to_rfc3339_opts(SecondsFormat::Millis, true);
+            Bytes::from(format!(
+                "event: heartbeat\ndata: {{\"time\":\"{time}\"}}\n\n"
+            ))
         }
-    }
-
-    /// Asks the client to resume (by `Last-Event-ID`) and ends the stream.
-    fn reconnect(&mut self, reason: &str) {
-        self.push(format!(
-            "event: reconnect\ndata: {{\"reason\":\"{reason}\",\"lastEventId\":{}}}\n\n",
-            self.cursor
-        ));
-        self.done = true;
-        self.subscription = None;
+        FeedItem::Reset { last_id, unread } => Bytes::from(format!(
+            "event: reset\ndata: {{\"lastId\":{last_id},\"unreadCount\":{unread}}}\n\n"
+        )),
+        FeedItem::Reconnect {
+            reason,
+            last_event_id,
+        } => Bytes::from(format!(
+            "event: reconnect\ndata: {{\"reason\":\"{reason}\",\"lastEventId\":{last_event_id}}}\n\n"
+        )),
     }
 }

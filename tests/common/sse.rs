@@ -174,14 +174,27 @@ impl SseClient {
         token: Option<&str>,
         headers: &[(&str, String)],
     ) -> Result<Self, Reply> {
-        let mut request = stream_client()
-            .get(url)
-            .header("Accept", "text/event-stream");
-        if let Some(token) = token {
-            request = request.bearer_auth(token);
-        }
+        let mut request = stream_client().get(url);
         for (name, value) in headers {
             request = request.header(*name, value);
+        }
+        Self::send(request, token).await
+    }
+
+    /// POSTs `body` as JSON to `path` and reads the answer as a stream (GraphQL over SSE).
+    pub async fn post(
+        hub: &TestHub,
+        path: &str,
+        token: Option<&str>,
+        body: &Value,
+    ) -> Result<Self, Reply> {
+        Self::send(stream_client().post(hub.url(path)).json(body), token).await
+    }
+
+    async fn send(request: reqwest::RequestBuilder, token: Option<&str>) -> Result<Self, Reply> {
+        let mut request = request.header("Accept", "text/event-stream");
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
         }
         let response = request.send().await.expect("open the stream");
         if response.status() != StatusCode::OK {

@@ -59,6 +59,11 @@ pub(crate) fn unauthorized() -> Error {
     )
 }
 
+/// An HTTP-layer failure (say `too_many_streams`) as a GraphQL error with its code.
+pub(crate) fn api_error(err: &crate::error::ApiError) -> Error {
+    coded(err.code(), err.message().to_owned())
+}
+
 fn coded(code: &str, message: String) -> Error {
     Error::new(message).extend_with(|_, ext| ext.set("code", code))
 }

@@ -19,7 +19,7 @@ use crate::state::AppState;
 /// The caller of a GraphQL request: `None` without a token. A token that is present but
 /// malformed, forged, expired or of a deleted account fails the whole request with 401,
 /// as in REST: a bad token is never silently anonymous.
-pub(crate) struct Caller(Option<Uuid>);
+pub(crate) struct Caller(pub Option<Uuid>);
 
 impl FromRequestParts<AppState> for Caller {
     type Rejection = ApiError;

@@ -9,15 +9,16 @@ mod paging;
 mod resolvers;
 mod scalars;
 mod sdl;
+mod stream;
 mod types;
 
-use async_graphql::{EmptySubscription, Schema};
-use axum::routing::get;
+use async_graphql::Schema;
+use axum::routing::{get, post};
 use axum::{Extension, Router};
 
 use crate::state::AppState;
 
-pub use resolvers::{MutationRoot, QueryRoot};
+pub use resolvers::{MutationRoot, QueryRoot, SubscriptionRoot};
 pub use sdl::sdl;
 
 /// Where the API is served.
@@ -32,8 +33,8 @@ pub const MAX_DEPTH: usize = 16;
 /// (see `paging::list_cost`).
 pub const MAX_COMPLEXITY: usize = 500;
 
-/// The HugMood schema. Subscriptions come later (served over SSE).
-pub type HugMoodSchema = Schema<QueryRoot, MutationRoot, EmptySubscription>;
+/// The HugMood schema; its subscription is served over SSE at `/graphql/stream`.
+pub type HugMoodSchema = Schema<QueryRoot, MutationRoot, SubscriptionRoot>;
 
 /// Builds the schema. It holds no per-request data: the handler adds the app state and
 /// the caller to each request.
@@ -41,7 +42,7 @@ pub fn schema() -> HugMoodSchema {
     Schema::build(
         QueryRoot::default(),
         MutationRoot::default(),
-        EmptySubscription,
+        SubscriptionRoot,
     )
     .limit_depth(MAX_DEPTH)
     .limit_complexity(MAX_COMPLEXITY)
@@ -53,5 +54,6 @@ pub fn schema() -> HugMoodSchema {
 pub fn router() -> Router<AppState> {
     Router::new()
         .route(PATH, get(http::get).post(http::post))
+        .route(stream::STREAM_PATH, post(stream::post))
         .layer(Extension(schema()))
 }

@@ -3,7 +3,10 @@
 
 pub mod analytics;
 pub mod auth;
+pub mod event;
+pub mod hug;
 pub mod mood;
+pub mod notification;
 pub mod social;
 pub mod user;
 
