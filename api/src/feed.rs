@@ -64,7 +64,8 @@ pub(crate) struct EventFeed {
     subscription: Option<Subscription>,
     /// Id of the last event yielded (or the point the feed starts after).
     cursor: i64,
-    /// Whether stored events after `cursor` may exist that were not yielded.
+    /// Whether stored events after `cursor` exist that were not yielded and will not
+    /// arrive through the subscription (those up to its `joined_after`).
     behind: bool,
     ready: VecDeque<FeedItem>,
     pulse: watch::Receiver<Pulse>,
@@ -78,12 +79,13 @@ enum Wake {
     Pulse(Option<Pulse>),
 }
 
-/// Subscribes `user`'s stream, refusing past the per-user stream cap.
-async fn subscribe(state: &AppState, user: Uuid) -> ApiResult<Subscription> {
+/// Subscribes `user`'s stream, which has seen events up to `seen`, refusing past the
+/// per-user stream cap.
+async fn subscribe(state: &AppState, user: Uuid, seen: Option<i64>) -> ApiResult<Subscription> {
     match state
         .realtime
         .directory
-        .subscribe(user, Transport::Sse)
+        .subscribe(user, Transport::Sse, seen)
         .await?
     {
         Ok(subscription) => Ok(subscription),
@@ -101,7 +103,7 @@ async fn subscribe(state: &AppState, user: Uuid) -> ApiResult<Subscription> {
 impl EventFeed {
     /// Opens the feed of `user`: live events only, or everything after `resume`.
     pub async fn open(state: AppState, user: Uuid, resume: Option<i64>) -> ApiResult<Self> {
-        let subscription = subscribe(&state, user).await?;
+        let subscription = subscribe(&state, user, resume).await?;
         let mut pulse = state.realtime.pulse();
         pulse.mark_unchanged();
         let mut feed = Self {
@@ -116,6 +118,7 @@ impl EventFeed {
             _open: OpenStream::new(),
         };
         feed.start(resume).await?;
+        feed.behind = feed.cursor < feed.joined_after();
         Ok(feed)
     }
 
@@ -136,6 +139,11 @@ impl EventFeed {
             self.cursor = resume;
         }
         Ok(())
+    }
+
+    /// The id after which every event reaches the subscription (0 without one).
+    fn joined_after(&self) -> i64 {
+        self.subscription.as_ref().map_or(0, |s| s.joined_after)
     }
 
     /// An item that is ready without waiting, if any.
@@ -239,12 +247,12 @@ impl EventFeed {
             .state
             .realtime
             .directory
-            .subscribe(self.user, Transport::Sse)
+            .subscribe(self.user, Transport::Sse, Some(self.cursor))
             .await
         {
             Ok(Ok(subscription)) => {
+                self.behind = self.cursor < subscription.joined_after;
                 self.subscription = Some(subscription);
-                self.behind = true;
             }
             Ok(Err(_)) | Err(_) => self.reconnect("unavailable"),
         }

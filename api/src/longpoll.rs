@@ -85,7 +85,7 @@ async fn events(
         let mut subscription = match state
             .realtime
             .directory
-            .subscribe(user.id, Transport::LongPoll)
+            .subscribe(user.id, Transport::LongPoll, None)
             .await?
         {
             Ok(subscription) => subscription,

@@ -1,8 +1,11 @@
 //! `UserActor`: one per user with live subscribers on this node. It delivers the user's
 //! events to every subscriber in id order, with no gap and no duplicate: a hint whose
-//! id is not the next one makes it read the missing events from the store first.
+//! id is not the next one makes it read the missing events from the store first. It
+//! keeps a small ring of the latest events, so a client that reconnects shortly after
+//! (a dropped connection, a slow reader told to reconnect) catches up from memory.
 
 use ractor::{Actor, ActorProcessingErr, ActorRef};
+use std::collections::VecDeque;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 use uuid::Uuid;
@@ -17,6 +20,9 @@ use crate::store::Store;
 
 /// Most events read from the store in one gap fill.
 const GAP_PAGE: u32 = 500;
+/// Latest events kept for reconnecting subscribers. Small: the frames are shared with
+/// the subscribers' queues, and an actor without traffic keeps none.
+const RECENT_EVENTS: usize = 16;
 /// Delay before retrying a failed store read.
 const RESYNC_DELAY: Duration = Duration::from_millis(200);
 
@@ -38,6 +44,8 @@ pub(crate) struct UserState {
     /// Id of the last event delivered (or, at start, the last in the store).
     last: i64,
     subscribers: Vec<Subscriber>,
+    /// The latest delivered events, oldest first, ending at `last`.
+    recent: VecDeque<LiveEvent>,
     /// Since when the actor has had no subscriber.
     idle_since: Option<Instant>,
     /// Whether an `IdleCheck` is scheduled (one timer at most, and none while busy).
@@ -65,6 +73,7 @@ impl Actor for UserActor {
             delivered: args.delivered,
             last: 0,
             subscribers: Vec::new(),
+            recent: VecDeque::new(),
             idle_since: Some(Instant::now()),
             idle_timer: false,
         })
@@ -97,8 +106,8 @@ impl Actor for UserActor {
             },
             UserMsg::Event(event) => state.on_hint(&myself, event).await,
             UserMsg::Resync => state.catch_up(&myself, None).await,
-            UserMsg::Subscribe(subscriber, reply) => {
-                let answer = state.add(subscriber);
+            UserMsg::Subscribe(subscriber, seen, reply) => {
+                let answer = state.add(subscriber, seen);
                 let _ = reply.send(answer);
             }
             UserMsg::Unsubscribe(id) => state.remove(id),
@@ -167,6 +176,10 @@ impl UserState {
 
     fn deliver(&mut self, live: LiveEvent) {
         self.last = live.event.id;
+        if self.recent.len() == RECENT_EVENTS {
+            self.recent.pop_front();
+        }
+        self.recent.push_back(live.clone());
         let mut reached = 0usize;
         self.subscribers.retain(|sub| match sub.offer(&live) {
             Offer::Queued => {
@@ -195,7 +208,11 @@ impl UserState {
         }
     }
 
-    fn add(&mut self, subscriber: Subscriber) -> Result<i64, SubscribeError> {
+    /// Adds `subscriber`, which has seen the user's events up to `seen` (if given).
+    /// Answers the id after which every event reaches it: the last delivered one, or
+    /// `seen` itself when the ring still holds everything after it — those events are
+    /// queued to the subscriber at once, so it needs no store read to catch up.
+    fn add(&mut self, subscriber: Subscriber, seen: Option<i64>) -> Result<i64, SubscribeError> {
         let same_kind = self
             .subscribers
             .iter()
@@ -206,9 +223,35 @@ impl UserState {
         {
             return Err(SubscribeError::TooManyStreams);
         }
+        let joined_after = match seen {
+            Some(seen) if seen < self.last && self.ring_holds_after(seen) => {
+                let missed: Vec<&LiveEvent> = self
+                    .recent
+                    .iter()
+                    .filter(|live| live.event.id > seen)
+                    .collect();
+                if missed.len() <= subscriber.room() {
+                    for live in missed {
+                        subscriber.offer(live);
+                    }
+                    seen
+                } else {
+                    // More than its buffer holds: it reads them from the store.
+                    self.last
+                }
+            }
+            _ => self.last,
+        };
         self.subscribers.push(subscriber);
         self.idle_since = None;
-        Ok(self.last)
+        Ok(joined_after)
+    }
+
+    /// Whether every event after `seen` up to `last` is in the ring.
+    fn ring_holds_after(&self, seen: i64) -> bool {
+        self.recent
+            .front()
+            .is_some_and(|oldest| oldest.event.id <= seen + 1)
     }
 
     fn remove(&mut self, id: u64) {

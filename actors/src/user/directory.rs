@@ -114,6 +114,7 @@ impl Directory {
         &self,
         user: Uuid,
         transport: Transport,
+        seen: Option<i64>,
     ) -> EngineResult<Result<Subscription, SubscribeError>> {
         let capacity = match transport {
             Transport::Sse => self.settings.stream_buffer,
@@ -124,7 +125,7 @@ impl Directory {
             let actor = self.actor_for(user).await?;
             let id = self.next_subscriber.fetch_add(1, Ordering::Relaxed);
             let (subscriber, finish) = pair(user, id, transport, capacity, actor.clone());
-            match call_t!(actor, UserMsg::Subscribe, CALL_TIMEOUT_MS, subscriber) {
+            match call_t!(actor, UserMsg::Subscribe, CALL_TIMEOUT_MS, subscriber, seen) {
                 Ok(Ok(joined_after)) => return Ok(Ok(finish(joined_after))),
                 Ok(Err(refused)) => return Ok(Err(refused)),
                 Err(err) => {

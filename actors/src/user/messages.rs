@@ -13,8 +13,13 @@ pub(crate) enum UserMsg {
     /// A hint that this event exists (from the bus). Out-of-order or missing ids are
     /// filled from the store.
     Event(Arc<Event>),
-    /// Adds a subscriber; answers the last delivered id.
-    Subscribe(Subscriber, RpcReplyPort<Result<i64, SubscribeError>>),
+    /// Adds a subscriber that has seen events up to the given id, if any; answers the
+    /// id after which everything reaches the subscriber (see `UserState::add`).
+    Subscribe(
+        Subscriber,
+        Option<i64>,
+        RpcReplyPort<Result<i64, SubscribeError>>,
+    ),
     Unsubscribe(u64),
     /// Re-reads the store after the last delivered id (after a bus reconnect or a
     /// failed read).

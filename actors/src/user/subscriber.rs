@@ -64,6 +64,11 @@ pub(crate) struct Subscriber {
 }
 
 impl Subscriber {
+    /// Events it can take now without overflowing.
+    pub fn room(&self) -> usize {
+        self.tx.capacity()
+    }
+
     pub fn offer(&self, event: &LiveEvent) -> Offer {
         match self.tx.try_send(event.clone()) {
             Ok(()) => Offer::Queued,
