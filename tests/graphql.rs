@@ -3,35 +3,12 @@
 
 mod common;
 
-use common::{assert_error, read_reply, str_field, TestHub, TestUser};
+use common::{assert_error, gql, ok, read_reply, str_field, TestHub, TestUser};
 use reqwest::header::{ACCEPT, CONTENT_TYPE};
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 
 const GRAPHQL: &str = "/graphql";
-
-/// Runs `query` and returns the whole GraphQL response (which is always HTTP 200).
-async fn gql(hub: &TestHub, token: Option<&str>, query: &str, variables: Value) -> Value {
-    let (status, body) = hub
-        .post_json(
-            GRAPHQL,
-            token,
-            json!({"query": query, "variables": variables}),
-        )
-        .await;
-    assert_eq!(status, StatusCode::OK, "{query}: {body}");
-    body
-}
-
-/// Runs `query`, which must succeed, and returns its `data`.
-async fn ok(hub: &TestHub, token: Option<&str>, query: &str, variables: Value) -> Value {
-    let body = gql(hub, token, query, variables).await;
-    assert!(
-        body.get("errors").is_none(),
-        "{query}: unexpected errors in {body}"
-    );
-    body["data"].clone()
-}
 
 /// Runs `query`, which must fail with exactly one error coded `code`; returns the body.
 async fn fails(

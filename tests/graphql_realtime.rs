@@ -15,24 +15,6 @@ const STREAM: &str = "/graphql/stream";
 const EVENTS: &str =
     "subscription ($last: ID) { events(lastEventId: $last) { id type data createdAt } }";
 
-async fn gql(hub: &TestHub, token: Option<&str>, query: &str, variables: Value) -> Value {
-    let (status, body) = hub
-        .post_json(
-            "/graphql",
-            token,
-            json!({"query": query, "variables": variables}),
-        )
-        .await;
-    assert_eq!(status, StatusCode::OK, "{query}: {body}");
-    body
-}
-
-async fn ok(hub: &TestHub, token: Option<&str>, query: &str, variables: Value) -> Value {
-    let body = gql(hub, token, query, variables).await;
-    assert!(body.get("errors").is_none(), "{query}: errors in {body}");
-    body["data"].clone()
-}
-
 /// The `data.events` of an `event: next` frame.
 fn next_event(frame: &SseEvent) -> Value {
     assert_eq!(frame.event, "next", "{frame:?}");

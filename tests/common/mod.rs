@@ -9,10 +9,12 @@ use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::{SystemTime, UNIX_EPOCH};
 use tempfile::TempDir;
 
+mod graphql;
 mod social;
 mod sse;
 mod tokens;
 
+pub use graphql::*;
 pub use hugmood::Config;
 pub use social::*;
 pub use sse::*;
