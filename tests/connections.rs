@@ -132,7 +132,7 @@ impl Raw {
     }
 
     /// Reads until the server closes; everything read.
-    async fn to_end(&mut self) -> String {
+    async fn read_to_close(&mut self) -> String {
         while self.read_more().await {}
         String::from_utf8_lossy(&self.buf).into_owned()
     }
@@ -214,7 +214,7 @@ async fn refusals_are_the_spec_error_json_and_close_the_connection() {
         answer.json()
     );
     assert_eq!(answer.header("connection"), Some("close"));
-    assert_eq!(raw.to_end().await, "", "nothing after the answer");
+    assert_eq!(raw.read_to_close().await, "", "nothing after the answer");
 
     let _held = SseClient::connect(&hub, &bob.access, None).await;
     let mut raw = Raw::connect(&hub).await;
@@ -384,7 +384,7 @@ async fn a_held_stream_gets_reconnect_and_a_clean_end_on_shutdown() {
     raw.until("retry: ").await;
     let started = Instant::now();
     let stopping = tokio::spawn(hub.stop());
-    let rest = raw.to_end().await;
+    let rest = raw.read_to_close().await;
     assert!(
         rest.contains("event: reconnect\r\n") || rest.contains("event: reconnect\n"),
         "{rest}"

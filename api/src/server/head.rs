@@ -20,8 +20,9 @@ const FIRST_READ_BYTES: usize = 2 * 1024;
 
 /// Where a connection's first request goes.
 pub(super) enum Head {
-    /// `GET /api/v1/sse/stream` over HTTP/1.1 without a body, ready for the router.
-    Stream(Request<Body>),
+    /// `GET /api/v1/sse/stream` over HTTP/1.1 without a body, ready for the router
+    /// (boxed: the connection's task would otherwise keep room for it all along).
+    Stream(Box<Request<Body>>),
     /// Anything else, with every byte read so far (the head and maybe more).
     Other(Bytes),
 }
@@ -96,7 +97,7 @@ pub(super) async fn read(socket: &mut TcpStream) -> Result<Head, HeadError> {
 }
 
 enum Route {
-    Stream(Request<Body>),
+    Stream(Box<Request<Body>>),
     Other,
 }
 
@@ -114,7 +115,7 @@ fn inspect(bytes: &[u8]) -> Result<Option<Route>, HeadError> {
     if !is_stream_request(&parsed) {
         return Ok(Some(Route::Other));
     }
-    build(&parsed).map(|request| Some(Route::Stream(request)))
+    build(&parsed).map(|request| Some(Route::Stream(Box::new(request))))
 }
 
 /// A plain `GET` of the stream route over HTTP/1.1 with no body and no upgrade. Any

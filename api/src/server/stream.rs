@@ -24,10 +24,10 @@ const DISCARD_BYTES: usize = 256;
 
 /// Answers `request` with `router` and writes the response; closes the connection
 /// when the response ends.
-pub(super) async fn serve(mut socket: TcpStream, request: Request<Body>, router: Router) {
+pub(super) async fn serve(mut socket: TcpStream, request: Box<Request<Body>>, router: Router) {
     // Boxed, so the handler's state (auth, subscribing) is freed once it has answered
     // instead of sizing the task that holds the stream.
-    let response = match Box::pin(router.oneshot(request)).await {
+    let response = match Box::pin(router.oneshot(*request)).await {
         Ok(response) => response,
         Err(never) => match never {},
     };
