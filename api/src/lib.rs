@@ -11,6 +11,7 @@ mod longpoll;
 pub mod metrics;
 mod openapi;
 pub mod rest;
+mod server;
 mod sse;
 pub mod state;
 pub mod views;
@@ -65,15 +66,12 @@ pub fn router(state: AppState) -> Router {
 }
 
 /// Serves `router(state)` on `listener` until `shutdown` is cancelled, then lets
-/// in-flight requests finish. Each connection gets a cheap clone of the router
-/// (`into_make_service`); serving the `Router` itself would rebuild its whole route
-/// table per connection, about 50 KB that a long-lived SSE stream keeps.
+/// in-flight requests finish. Held SSE streams take a lean path that keeps no
+/// per-connection read buffer; every other request is served by hyper (see `server`).
 pub async fn serve(
     listener: TcpListener,
     state: AppState,
     shutdown: CancellationToken,
 ) -> std::io::Result<()> {
-    axum::serve(listener, router(state).into_make_service())
-        .with_graceful_shutdown(shutdown.cancelled_owned())
-        .await
+    server::run(listener, router(state), shutdown).await
 }

@@ -3,15 +3,28 @@
 //! id is not the next one makes it read the missing events from the store first. It
 //! keeps a small ring of the latest events, so a client that reconnects shortly after
 //! (a dropped connection, a slow reader told to reconnect) catches up from memory.
+//!
+//! It is a tokio task with a mailbox of its own, not a ractor actor, because the node
+//! holds one per user with a live stream, and a ractor actor cost about 10 KB before it
+//! did anything (two unbounded channels with 32 preallocated slots of 56–80 bytes
+//! each, its ports, its task and a boxed handler future between messages); this one
+//! costs about 3 KB with its map entry (measured: `docs/benchmarks.md`). What ractor
+//! gave it is kept here: one message is handled at a time; a panic is caught, counted
+//! in `hugmood_actor_restarts_total{actor="user"}` and answered with a fresh actor for
+//! the user (its subscribers resubscribe and catch up from the store); and an actor
+//! without subscribers stops after `user_idle`.
 
-use ractor::{Actor, ActorProcessingErr, ActorRef};
+use dashmap::DashMap;
+use futures::FutureExt;
 use std::collections::VecDeque;
+use std::panic::AssertUnwindSafe;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
+use tokio::sync::mpsc;
 use uuid::Uuid;
 
 use super::directory::SubscribeError;
-use super::messages::UserMsg;
+use super::messages::{SubscribeRequest, UserMsg, UserRef};
 use super::subscriber::{Live, LiveEvent, Offer, Subscriber};
 use crate::domain::event::Event;
 use crate::observe;
@@ -20,27 +33,105 @@ use crate::store::Store;
 
 /// Most events read from the store in one gap fill.
 const GAP_PAGE: u32 = 500;
-/// Latest events kept for reconnecting subscribers. Small: the frames are shared with
-/// the subscribers' queues, and an actor without traffic keeps none.
-const RECENT_EVENTS: usize = 16;
 /// Delay before retrying a failed store read.
 const RESYNC_DELAY: Duration = Duration::from_millis(200);
 
-pub(crate) struct UserActor;
-
+/// What a UserActor needs; cloned for the fresh actor that replaces one that panicked.
+#[derive(Clone)]
 pub(crate) struct UserArgs {
     pub user_id: Uuid,
     pub store: Arc<dyn Store>,
     pub settings: Arc<RealtimeSettings>,
     /// Where hugs pushed to a live stream are noted, to be marked `delivered`.
     pub delivered: DeliveryMarks,
+    /// The directory's map, which the actor leaves when it stops.
+    pub actors: Arc<DashMap<Uuid, UserRef>>,
 }
 
-pub(crate) struct UserState {
-    user_id: Uuid,
-    store: Arc<dyn Store>,
-    settings: Arc<RealtimeSettings>,
-    delivered: DeliveryMarks,
+/// Starts a UserActor; its first message reads where the user's log stands, so it
+/// starts without waiting for the store.
+pub(crate) fn spawn(args: UserArgs) -> UserRef {
+    let (tx, rx) = mpsc::unbounded_channel();
+    let me = UserRef::new(tx);
+    me.send(UserMsg::Init);
+    tokio::spawn(run(args, me.clone(), rx));
+    me
+}
+
+/// How the message loop ended.
+enum End {
+    /// Idle for `user_idle`, or asked to stop.
+    Stopped,
+    Panicked(String),
+}
+
+async fn run(args: UserArgs, me: UserRef, mut mailbox: mpsc::UnboundedReceiver<UserMsg>) {
+    metrics::gauge!(observe::USER_ACTORS).increment(1.0);
+    let mut state = UserState::new(args);
+    let end = loop {
+        let Some(msg) = state.next(&mut mailbox).await else {
+            break End::Stopped;
+        };
+        match AssertUnwindSafe(state.handle(&me, msg))
+            .catch_unwind()
+            .await
+        {
+            Ok(Flow::Continue) => {}
+            Ok(Flow::Stop) => break End::Stopped,
+            Err(panic) => break End::Panicked(panic_text(panic.as_ref())),
+        }
+    };
+    // Leave the directory first (or hand the place to a fresh actor), so no new
+    // subscriber finds this one; a subscribe still queued is refused by dropping its
+    // reply, and the caller asks the directory again.
+    let args = &state.args;
+    match end {
+        End::Stopped => {
+            args.actors
+                .remove_if(&args.user_id, |_, actor| actor.id() == me.id());
+        }
+        End::Panicked(reason) => {
+            tracing::warn!(user = %args.user_id, error = %reason, "UserActor failed; restarting it");
+            metrics::counter!(observe::ACTOR_RESTARTS, "actor" => "user").increment(1);
+            if let Some(mut entry) = args.actors.get_mut(&args.user_id) {
+                if entry.id() == me.id() {
+                    *entry = spawn(args.clone());
+                }
+            }
+        }
+    }
+    mailbox.close();
+    while mailbox.try_recv().is_ok() {}
+    // Dropping the state drops the subscribers: their streams resubscribe (to the
+    // fresh actor after a panic) and catch up from the store.
+    drop(state);
+    metrics::gauge!(observe::USER_ACTORS).decrement(1.0);
+}
+
+fn panic_text(panic: &(dyn std::any::Any + Send)) -> String {
+    panic
+        .downcast_ref::<&str>()
+        .map(|s| (*s).to_owned())
+        .or_else(|| panic.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "panic".to_owned())
+}
+
+/// Sends `msg()` to `me` after `delay` (a retry after a failed store read; rare).
+fn later(me: &UserRef, delay: Duration, msg: fn() -> UserMsg) {
+    let me = me.clone();
+    tokio::spawn(async move {
+        tokio::time::sleep(delay).await;
+        me.send(msg());
+    });
+}
+
+enum Flow {
+    Continue,
+    Stop,
+}
+
+struct UserState {
+    args: UserArgs,
     /// Id of the last event delivered (or, at start, the last in the store).
     last: i64,
     subscribers: Vec<Subscriber>,
@@ -48,112 +139,93 @@ pub(crate) struct UserState {
     recent: VecDeque<LiveEvent>,
     /// Since when the actor has had no subscriber.
     idle_since: Option<Instant>,
-    /// Whether an `IdleCheck` is scheduled (one timer at most, and none while busy).
-    idle_timer: bool,
 }
 
-impl Actor for UserActor {
-    type Msg = UserMsg;
-    type State = UserState;
-    type Arguments = UserArgs;
+/// Latest events kept for reconnecting subscribers. Small: the frames are shared with
+/// the subscribers' queues, and an actor without traffic keeps none.
+const RECENT_EVENTS: usize = 16;
 
-    /// Starts without touching the store, so the directory can start actors quickly; the
-    /// first message (queued ahead of any other) reads where the user's log stands.
-    async fn pre_start(
-        &self,
-        myself: ActorRef<UserMsg>,
-        args: UserArgs,
-    ) -> Result<UserState, ActorProcessingErr> {
-        myself.cast(UserMsg::Init)?;
-        metrics::gauge!(observe::USER_ACTORS).increment(1.0);
-        Ok(UserState {
-            user_id: args.user_id,
-            store: args.store,
-            settings: args.settings,
-            delivered: args.delivered,
+impl UserState {
+    fn new(args: UserArgs) -> Self {
+        Self {
+            args,
             last: 0,
             subscribers: Vec::new(),
             recent: VecDeque::new(),
             idle_since: Some(Instant::now()),
-            idle_timer: false,
-        })
+        }
     }
 
-    async fn post_stop(
-        &self,
-        _myself: ActorRef<UserMsg>,
-        _state: &mut UserState,
-    ) -> Result<(), ActorProcessingErr> {
-        metrics::gauge!(observe::USER_ACTORS).decrement(1.0);
-        Ok(())
+    /// The next message; `None` once the actor has been without subscribers for
+    /// `user_idle` (messages meanwhile do not extend that).
+    async fn next(&self, mailbox: &mut mpsc::UnboundedReceiver<UserMsg>) -> Option<UserMsg> {
+        match self.idle_since {
+            None => mailbox.recv().await,
+            Some(since) => {
+                let deadline = since + self.args.settings.user_idle;
+                tokio::time::timeout_at(deadline.into(), mailbox.recv())
+                    .await
+                    .ok()
+                    .flatten()
+            }
+        }
     }
 
-    async fn handle(
-        &self,
-        myself: ActorRef<UserMsg>,
-        msg: UserMsg,
-        state: &mut UserState,
-    ) -> Result<(), ActorProcessingErr> {
+    /// Handles one message. The branches that read the store are boxed, so between
+    /// messages the actor's task holds only the small state of waiting.
+    async fn handle(&mut self, me: &UserRef, msg: UserMsg) -> Flow {
         match msg {
             // Everything up to the store's last id is history: subscribers read it from
             // the store themselves; this actor delivers what comes after.
-            UserMsg::Init => match state.store.event_bounds(state.user_id).await {
-                Ok(bounds) => state.last = bounds.last,
-                Err(err) => {
-                    tracing::warn!(user = %state.user_id, error = %err, "cannot read the event log; retrying");
-                    myself.send_after(RESYNC_DELAY, || UserMsg::Init);
-                }
-            },
-            UserMsg::Event(event) => state.on_hint(&myself, event).await,
-            UserMsg::Resync => state.catch_up(&myself, None).await,
-            UserMsg::Subscribe(subscriber, seen, reply) => {
-                let answer = state.add(subscriber, seen);
-                let _ = reply.send(answer);
-            }
-            UserMsg::Unsubscribe(id) => state.remove(id),
-            UserMsg::IdleCheck => {
-                state.idle_timer = false;
-                if state
-                    .idle_since
-                    .is_some_and(|since| since.elapsed() >= state.settings.user_idle)
-                {
-                    myself.stop(Some("idle".into()));
-                    return Ok(());
+            UserMsg::Init => Box::pin(self.init(me)).await,
+            UserMsg::Event(event) => {
+                if event.id == self.last + 1 {
+                    self.deliver(Live::new(Event::clone(&event)));
+                } else if event.id > self.last {
+                    Box::pin(self.catch_up(me, Some(event))).await;
                 }
             }
+            UserMsg::Resync => Box::pin(self.catch_up(me, None)).await,
+            UserMsg::Subscribe(request) => {
+                let SubscribeRequest {
+                    subscriber,
+                    seen,
+                    reply,
+                } = *request;
+                let _ = reply.send(self.add(subscriber, seen));
+            }
+            UserMsg::Unsubscribe(id) => self.remove(id),
+            UserMsg::Stop => return Flow::Stop,
             #[cfg(feature = "fault-injection")]
-            UserMsg::Crash => panic!("UserActor {} asked to crash", state.user_id),
+            UserMsg::Crash => panic!("UserActor {} asked to crash", self.args.user_id),
         }
-        state.arm_idle_timer(&myself);
-        Ok(())
+        Flow::Continue
     }
-}
 
-impl UserState {
-    async fn on_hint(&mut self, myself: &ActorRef<UserMsg>, event: Arc<Event>) {
-        if event.id <= self.last {
-            return;
-        }
-        if event.id == self.last + 1 {
-            self.deliver(Live::new(Event::clone(&event)));
-        } else {
-            self.catch_up(myself, Some(event)).await;
+    async fn init(&mut self, me: &UserRef) {
+        match self.args.store.event_bounds(self.args.user_id).await {
+            Ok(bounds) => self.last = bounds.last,
+            Err(err) => {
+                tracing::warn!(user = %self.args.user_id, error = %err, "cannot read the event log; retrying");
+                later(me, RESYNC_DELAY, || UserMsg::Init);
+            }
         }
     }
 
     /// Delivers every stored event after `last` (up to `hint`, which is delivered
     /// last without a second read when the store has it too).
-    async fn catch_up(&mut self, myself: &ActorRef<UserMsg>, hint: Option<Arc<Event>>) {
+    async fn catch_up(&mut self, me: &UserRef, hint: Option<Arc<Event>>) {
         loop {
             let page = match self
+                .args
                 .store
-                .events_after(self.user_id, self.last, GAP_PAGE)
+                .events_after(self.args.user_id, self.last, GAP_PAGE)
                 .await
             {
                 Ok(page) => page,
                 Err(err) => {
-                    tracing::warn!(user = %self.user_id, error = %err, "cannot read missed events; retrying");
-                    myself.send_after(RESYNC_DELAY, || UserMsg::Resync);
+                    tracing::warn!(user = %self.args.user_id, error = %err, "cannot read missed events; retrying");
+                    later(me, RESYNC_DELAY, || UserMsg::Resync);
                     return;
                 }
             };
@@ -193,18 +265,10 @@ impl UserState {
             Offer::Gone => false,
         });
         if reached > 0 {
-            self.delivered.note(&live.event);
+            self.args.delivered.note(&live.event);
         }
         if self.subscribers.is_empty() && self.idle_since.is_none() {
             self.idle_since = Some(Instant::now());
-        }
-    }
-
-    /// Schedules the next idle check while the actor has no subscriber.
-    fn arm_idle_timer(&mut self, myself: &ActorRef<UserMsg>) {
-        if self.idle_since.is_some() && !self.idle_timer {
-            self.idle_timer = true;
-            myself.send_after(self.settings.user_idle, || UserMsg::IdleCheck);
         }
     }
 
@@ -219,7 +283,7 @@ impl UserState {
             .filter(|s| s.transport == subscriber.transport)
             .count();
         if subscriber.transport == super::Transport::Sse
-            && same_kind >= self.settings.max_streams_per_user
+            && same_kind >= self.args.settings.max_streams_per_user
         {
             return Err(SubscribeError::TooManyStreams);
         }

@@ -4,13 +4,12 @@
 //! stream tells its client to reconnect (nothing is lost: the client resumes by id).
 
 use bytes::Bytes;
-use ractor::ActorRef;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use tokio::sync::mpsc;
 use uuid::Uuid;
 
-use super::messages::UserMsg;
+use super::messages::{UserMsg, UserRef};
 use crate::domain::event::Event;
 
 /// How a subscriber reaches its client (the label of the delivery metrics).
@@ -90,7 +89,7 @@ pub struct Subscription {
     id: u64,
     rx: mpsc::Receiver<LiveEvent>,
     overflowed: Arc<AtomicBool>,
-    actor: ActorRef<UserMsg>,
+    actor: UserRef,
 }
 
 impl Subscription {
@@ -108,7 +107,7 @@ impl Subscription {
 
 impl Drop for Subscription {
     fn drop(&mut self) {
-        let _ = self.actor.cast(UserMsg::Unsubscribe(self.id));
+        self.actor.send(UserMsg::Unsubscribe(self.id));
     }
 }
 
@@ -118,7 +117,7 @@ pub(crate) fn pair(
     id: u64,
     transport: Transport,
     capacity: usize,
-    actor: ActorRef<UserMsg>,
+    actor: UserRef,
 ) -> (Subscriber, impl FnOnce(i64) -> Subscription) {
     let (tx, rx) = mpsc::channel(capacity.max(1));
     let overflowed = Arc::new(AtomicBool::new(false));
