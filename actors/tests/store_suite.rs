@@ -126,4 +126,6 @@ store_suite!(
     mood_points_and_entry_times,
     idempotency_claims_replay_and_expire,
     users_by_ids_batches_and_hides_blockers,
+    hug_batches_commit_together_with_gapless_event_ids,
+    hug_parties_are_read_in_one_query,
 );

@@ -1,9 +1,15 @@
-//! Hugs: sending (through the sharded, supervised `HugActor`s, which own the per-sender
-//! rate limit), reading, marking seen, reciprocating. Every change commits the hug, its
-//! notification and its event together, and the event is published after the commit.
+//! Hugs: sending, reading, marking seen, reciprocating. Every change commits the hug,
+//! its notification and its event together, and the event is published after the
+//! commit.
+//!
+//! Sending a hug: one read for the checks (sender, recipient privacy, blocks), one
+//! token from the sender's `HugActor` shard (the rate limit), then the group-commit
+//! writer commits it with the hugs queued beside it and answers after the commit.
 
 mod actor;
+mod compose;
 mod supervisor;
+mod writer;
 
 use ractor::call_t;
 use std::hash::{Hash, Hasher};
@@ -12,81 +18,111 @@ use uuid::Uuid;
 
 use crate::domain::event::{EventKind, NewEvent};
 use crate::domain::hug::{Hug, HugRequest, HugStatus};
-use crate::domain::idempotency::{Created, IdempotencyKey};
+use crate::domain::idempotency::{self, Created, IdempotencyKey};
 use crate::domain::page::{PageRequest, Paged};
 use crate::domain::social::NewNotification;
 use crate::domain::time::now;
 use crate::error::{EngineError, EngineResult};
 use crate::realtime::Realtime;
-use crate::store::{HugDirection, Store};
+use crate::store::{Claimed, HugDirection, Store};
 use actor::HugMsg;
 use supervisor::Shards;
+use writer::HugWriter;
 
-/// Timeout of a send through a HugActor, in milliseconds.
-const SEND_TIMEOUT_MS: u64 = 10_000;
-/// Tries of a send whose shard was found dead (it is being restarted).
-const SEND_ATTEMPTS: usize = 3;
+/// Timeout of asking a HugActor for a token, in milliseconds (it answers from memory).
+const TOKEN_TIMEOUT_MS: u64 = 10_000;
+/// Tries of asking a shard that was found dead (it is being restarted).
+const TOKEN_ATTEMPTS: usize = 3;
 const RESTART_WAIT: std::time::Duration = std::time::Duration::from_millis(50);
+/// Hugs waiting for the writer at most; beyond, senders wait for room.
+const WRITE_QUEUE: usize = 4_096;
 
 /// The hug service: what the API calls.
 #[derive(Clone)]
 pub struct Hugs {
     shards: Shards,
+    writer: HugWriter,
     store: Arc<dyn Store>,
     realtime: Realtime,
 }
 
 impl Hugs {
-    /// Starts the HugActor shards under their supervisor.
+    /// Starts the HugActor shards under their supervisor, and the hug writer.
     pub async fn start(store: Arc<dyn Store>, realtime: Realtime) -> EngineResult<Self> {
-        let count = realtime.settings().hug_shards.max(1);
+        let settings = realtime.settings();
         let shards = Shards::start(
-            count,
+            settings.hug_shards.max(1),
             actor::HugArgs {
-                store: store.clone(),
-                realtime: realtime.clone(),
+                rate_per_minute: settings.hug_rate_per_minute,
             },
         )
         .await?;
+        let writer = HugWriter::start(store.clone(), realtime.clone(), WRITE_QUEUE);
         Ok(Self {
             shards,
+            writer,
             store,
             realtime,
         })
     }
 
-    /// The shard index of a sender: all of one sender's hugs go through one actor.
-    fn shard_of(&self, sender: Uuid) -> usize {
-        let mut hasher = std::collections::hash_map::DefaultHasher::new();
-        sender.hash(&mut hasher);
-        (hasher.finish() % self.shards.len() as u64) as usize
-    }
-
+    /// Sends a hug: checks, rate limit, then the group commit; answers after the commit.
+    /// With `key`, a retry of the same request answers the first hug.
     pub async fn send(
         &self,
         sender: Uuid,
         request: HugRequest,
         key: Option<IdempotencyKey>,
     ) -> EngineResult<Created<Hug>> {
+        let at = now();
+        let request_hash = idempotency::fingerprint(
+            &serde_json::to_string(&request).map_err(|e| EngineError::Internal(e.to_string()))?,
+        );
+        if let Some(key) = &key {
+            let since = at - idempotency::KEY_LIFETIME;
+            if let Some(answer) = self
+                .store
+                .idempotent_answer(sender, compose::IDEMPOTENCY_SCOPE, key.as_str(), since)
+                .await?
+            {
+                return answer.replay(&request_hash);
+            }
+        }
+        let parties = self.store.hug_parties(sender, request.recipient_id).await?;
+        let sender_name = compose::check(parties)?;
+        self.take_token(sender).await?;
+        let composed =
+            compose::compose(sender, &sender_name, request, key, request_hash.clone(), at)?;
+        match self.writer.write(composed.write).await? {
+            Claimed::Written(()) => Ok(Created::New(composed.hug)),
+            Claimed::Replay(answer) => answer.replay(&request_hash),
+        }
+    }
+
+    /// The shard index of a sender: all of one sender's hugs ask one actor.
+    fn shard_of(&self, sender: Uuid) -> usize {
+        let mut hasher = std::collections::hash_map::DefaultHasher::new();
+        sender.hash(&mut hasher);
+        (hasher.finish() % self.shards.len() as u64) as usize
+    }
+
+    /// Takes one of `sender`'s tokens from its shard; 429 with the wait when none is left.
+    async fn take_token(&self, sender: Uuid) -> EngineResult<()> {
         let index = self.shard_of(sender);
-        let mut last_error = String::new();
-        for attempt in 0..SEND_ATTEMPTS {
+        for attempt in 0..TOKEN_ATTEMPTS {
             if attempt > 0 {
                 // The shard died and is being restarted: give the supervisor a moment.
                 tokio::time::sleep(RESTART_WAIT).await;
             }
-            let (request, key) = (request.clone(), key.clone());
             match call_t!(
                 self.shards.get(index),
-                |reply| HugMsg::Send {
-                    sender,
-                    request,
-                    key,
-                    reply
-                },
-                SEND_TIMEOUT_MS
+                |reply| HugMsg::TakeToken { sender, reply },
+                TOKEN_TIMEOUT_MS
             ) {
-                Ok(answer) => return answer,
+                Ok(Ok(())) => return Ok(()),
+                Ok(Err(retry_after_secs)) => {
+                    return Err(EngineError::RateLimited { retry_after_secs })
+                }
                 // A message that never reached the shard can be sent again safely.
                 Err(ractor::RactorErr::Messaging(ractor::MessagingErr::SendErr(_))) => {}
                 Err(err) => {
@@ -95,11 +131,10 @@ impl Hugs {
                     )))
                 }
             }
-            last_error = "the shard was stopped".into();
         }
-        Err(EngineError::Internal(format!(
-            "hug shard unavailable: {last_error}"
-        )))
+        Err(EngineError::Internal(
+            "hug shard unavailable: the shard was stopped".into(),
+        ))
     }
 
     /// Makes the shard of `sender` panic, for supervision tests.

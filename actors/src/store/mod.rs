@@ -24,7 +24,7 @@ use std::sync::Arc;
 
 use crate::error::{EngineError, EngineResult};
 pub use events::{EventBounds, EventStore};
-pub use hugs::{Claimed, HugDirection, HugStore};
+pub use hugs::{Claimed, HugDirection, HugParties, HugStore, HugWrite, HugWritten};
 pub use idempotency::IdempotencyStore;
 pub use moods::{MoodFilter, MoodStore};
 pub use notifications::NotificationStore;

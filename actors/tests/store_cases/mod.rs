@@ -1,6 +1,8 @@
 //! The cases of the store suite; each takes a fresh, migrated store.
 
+mod hugs;
 mod moods;
+pub use hugs::*;
 pub use moods::*;
 
 use chrono::Duration;
