@@ -78,6 +78,7 @@ async fn commit(
     replies: Vec<oneshot::Sender<WriteAnswer>>,
 ) {
     let count = writes.len();
+    let started = std::time::Instant::now();
     // Its own task, so a panic in the store fails this batch (its senders get an
     // error) instead of ending the writer.
     let store = store.clone();
@@ -101,6 +102,7 @@ async fn commit(
             return fail_all(replies, "the hug writer panicked");
         }
     };
+    tracing::debug!(count, elapsed = ?started.elapsed(), "hug batch committed");
     let mut answers = Vec::with_capacity(count);
     let mut events = Vec::with_capacity(count);
     for outcome in outcomes {

@@ -68,9 +68,10 @@ pub trait HugStore {
     /// idempotency claim (a live claim makes it a replay that writes nothing), the hug,
     /// the notification and the recipient's event, whose id is allocated in order, so a
     /// recipient's ids stay strictly increasing and gapless across the batch (a write
-    /// that fails is rolled back to its savepoint, id included). Answers one outcome per
-    /// write, in order; `Err` only when the transaction itself failed and nothing of
-    /// the batch was written.
+    /// that fails is rolled back to its savepoint, id included). Writes run grouped by
+    /// recipient (see `lock_order`). Answers one outcome per write, in the order given;
+    /// `Err` only when the transaction itself failed and nothing of the batch was
+    /// written.
     async fn insert_hug_batch(&self, writes: &[HugWrite]) -> EngineResult<Vec<HugWritten>>;
     /// Inserts hugs as history, without notifications or events (demo data).
     async fn insert_hugs(&self, hugs: &[Hug]) -> EngineResult<()>;
@@ -109,6 +110,16 @@ pub(crate) const HUG_PARTIES: &str = "SELECT \
     EXISTS (SELECT 1 FROM blocks WHERE blocker_id = $2 AND blocked_id = $1), \
     EXISTS (SELECT 1 FROM blocks WHERE blocker_id = $1 AND blocked_id = $2), \
     EXISTS (SELECT 1 FROM friendships WHERE user_id = $2 AND friend_id = $1)";
+
+/// The order in which a batch's writes run: by recipient, each recipient's hugs in
+/// queue order (so their event ids follow it). Each write locks its recipient's row to
+/// allocate an event id; taking those locks in one global order means two nodes'
+/// batches on PostgreSQL cannot deadlock on each other.
+pub(crate) fn lock_order(writes: &[HugWrite]) -> Vec<usize> {
+    let mut order: Vec<usize> = (0..writes.len()).collect();
+    order.sort_by_key(|&i| writes[i].event.user_id);
+    order
+}
 
 /// A hug whose sender or recipient was deleted after its checks breaks a foreign key:
 /// that user is gone, which is a 404, not a storage failure.
@@ -205,22 +216,20 @@ macro_rules! impl_hug_store {
                 use sqlx::Acquire as _;
                 let sql = $crate::store::hugs::insert_sql();
                 let mut tx = self.writer().begin().await?;
-                let mut outcomes = Vec::with_capacity(writes.len());
-                for write in writes {
+                let mut outcomes: Vec<Option<$crate::store::hugs::HugWritten>> =
+                    writes.iter().map(|_| None).collect();
+                for index in $crate::store::hugs::lock_order(writes) {
                     let mut item = tx.begin().await?;
-                    match Self::write_hug(&mut item, &sql, write).await {
-                        Ok(outcome) => {
-                            item.commit().await?;
-                            outcomes.push(Ok(outcome));
-                        }
-                        Err(err) => {
-                            item.rollback().await?;
-                            outcomes.push(Err(err));
-                        }
+                    let outcome = Self::write_hug(&mut item, &sql, &writes[index]).await;
+                    if outcome.is_ok() {
+                        item.commit().await?;
+                    } else {
+                        item.rollback().await?;
                     }
+                    outcomes[index] = Some(outcome);
                 }
                 tx.commit().await?;
-                Ok(outcomes)
+                Ok(outcomes.into_iter().flatten().collect())
             }
 
             async fn insert_hugs(&self, hugs: &[$crate::domain::hug::Hug]) -> $crate::error::EngineResult<()> {

@@ -17,6 +17,7 @@ mod rows;
 mod sessions;
 mod social;
 mod sqlite;
+mod sqlite_checkpoint;
 mod users;
 
 use async_trait::async_trait;
