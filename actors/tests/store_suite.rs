@@ -128,4 +128,6 @@ store_suite!(
     users_by_ids_batches_and_hides_blockers,
     outbox_events_come_in_order_with_notification_events,
     mood_fan_out_reaches_exactly_the_friends_who_may_see,
+    hug_batches_commit_together_with_gapless_event_ids,
+    hug_parties_are_read_in_one_query,
 );

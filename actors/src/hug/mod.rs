@@ -1,68 +1,105 @@
-//! Hugs: sending (through the sharded, supervised `HugActor`s, which own the per-sender
-//! rate limit), reading, marking seen, reciprocating. Every change commits the hug, its
-//! notification and its event together, and the event is published after the commit.
+//! Hugs: sending, reading, marking seen, reciprocating. Every change commits the hug,
+//! its notification and its event together, and the event is published after the
+//! commit.
+//!
+//! Sending a hug: one read for the checks (sender, recipient privacy, blocks), one
+//! token from the sender's `HugActor` shard (the rate limit), then the group-commit
+//! writer commits it with the hugs queued beside it and answers after the commit.
 
 mod actor;
+mod compose;
+mod writer;
 
 use std::sync::Arc;
 use uuid::Uuid;
 
 use crate::domain::event::{EventKind, NewEvent};
 use crate::domain::hug::{Hug, HugRequest, HugStatus};
-use crate::domain::idempotency::{Created, IdempotencyKey};
+use crate::domain::idempotency::{self, Created, IdempotencyKey};
 use crate::domain::outbox::Outbox;
 use crate::domain::page::{PageRequest, Paged};
 use crate::domain::social::NewNotification;
 use crate::domain::time::now;
 use crate::error::{EngineError, EngineResult};
 use crate::realtime::Realtime;
+use crate::store::{Claimed, HugDirection, Store};
 use crate::shard::Shards;
-use crate::store::{HugDirection, Store};
 use actor::{HugActor, HugMsg};
+use writer::HugWriter;
+
+/// Hugs waiting for the writer at most; beyond, senders wait for room.
+const WRITE_QUEUE: usize = 4_096;
 
 /// The hug service: what the API calls.
 #[derive(Clone)]
 pub struct Hugs {
     shards: Shards<HugActor>,
+    writer: HugWriter,
     store: Arc<dyn Store>,
     realtime: Realtime,
 }
 
 impl Hugs {
-    /// Starts the HugActor shards under their supervisor.
+    /// Starts the HugActor shards under their supervisor, and the hug writer.
     pub async fn start(store: Arc<dyn Store>, realtime: Realtime) -> EngineResult<Self> {
-        let count = realtime.settings().hug_shards.max(1);
+        let settings = realtime.settings();
         let shards = Shards::start(
             "hug",
             HugActor,
-            count,
+            settings.hug_shards,
             actor::HugArgs {
-                store: store.clone(),
-                realtime: realtime.clone(),
+                rate_per_minute: settings.hug_rate_per_minute,
             },
         )
         .await?;
+        let writer = HugWriter::start(store.clone(), realtime.clone(), WRITE_QUEUE);
         Ok(Self {
             shards,
+            writer,
             store,
             realtime,
         })
     }
 
+    /// Sends a hug: checks, rate limit, then the group commit; answers after the commit.
+    /// With `key`, a retry of the same request answers the first hug.
     pub async fn send(
         &self,
         sender: Uuid,
         request: HugRequest,
         key: Option<IdempotencyKey>,
     ) -> EngineResult<Created<Hug>> {
+        let at = now();
+        let request_hash = idempotency::fingerprint(
+            &serde_json::to_string(&request).map_err(|e| EngineError::Internal(e.to_string()))?,
+        );
+        if let Some(key) = &key {
+            let since = at - idempotency::KEY_LIFETIME;
+            if let Some(answer) = self
+                .store
+                .idempotent_answer(sender, compose::IDEMPOTENCY_SCOPE, key.as_str(), since)
+                .await?
+            {
+                return answer.replay(&request_hash);
+            }
+        }
+        let parties = self.store.hug_parties(sender, request.recipient_id).await?;
+        let sender_name = compose::check(parties)?;
+        self.take_token(sender).await?;
+        let composed =
+            compose::compose(sender, &sender_name, request, key, request_hash.clone(), at)?;
+        match self.writer.write(composed.write).await? {
+            Claimed::Written(()) => Ok(Created::New(composed.hug)),
+            Claimed::Replay(answer) => answer.replay(&request_hash),
+        }
+    }
+
+    /// Takes one of `sender`'s tokens from its shard; 429 with the wait when none is left.
+    async fn take_token(&self, sender: Uuid) -> EngineResult<()> {
         self.shards
-            .call(sender, |reply| HugMsg::Send {
-                sender,
-                request: request.clone(),
-                key: key.clone(),
-                reply,
-            })
+            .call(sender, |reply| HugMsg::TakeToken { sender, reply })
             .await?
+            .map_err(|retry_after_secs| EngineError::RateLimited { retry_after_secs })
     }
 
     /// Makes the shard of `sender` panic, for supervision tests.

@@ -1,15 +1,23 @@
 //! Storage of hugs, written together with the notification and the event they cause.
+//!
+//! Sending is built for throughput: the checks of a hug read everything they need in
+//! one query ([`HugStore::hug_parties`]), and hugs are committed in groups
+//! ([`HugStore::insert_hug_batch`]): one transaction for many hugs, so the cost of a
+//! commit is shared, with a savepoint per hug so one failing hug fails alone.
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
-use crate::domain::event::Event;
+use crate::domain::event::{Event, NewEvent};
 use crate::domain::hug::Hug;
 use crate::domain::idempotency::{IdempotencyClaim, StoredAnswer};
 use crate::domain::outbox::Outbox;
 use crate::domain::page::{PageRequest, Paged};
+use crate::domain::social::NewNotification;
+use crate::domain::user::AllowHugsFrom;
 use crate::error::EngineResult;
+use crate::store::social::Relation;
 
 /// Which of a user's hugs a listing shows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -34,16 +42,46 @@ impl<T> Claimed<T> {
     }
 }
 
+/// One hug to commit, with what it causes: the recipient's notification and event, and
+/// the sender's idempotency claim when the request carried a key.
+#[derive(Debug, Clone, PartialEq)]
+pub struct HugWrite {
+    pub hug: Hug,
+    pub notification: NewNotification,
+    pub event: NewEvent,
+    pub claim: Option<IdempotencyClaim>,
+}
+
+/// What one hug of a batch came to: written (with the recipient's events: its
+/// `hug_received`, then its inbox item's `notification`), a replay of an idempotency
+/// key, or its own error.
+pub type HugWritten = EngineResult<Claimed<Vec<Event>>>;
+
+/// Everything the checks of a hug read, in one query.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HugParties {
+    /// The sender's display name; `None` when the sender's account is gone.
+    pub sender_name: Option<String>,
+    /// The recipient's `allowHugsFrom`; `None` when there is no such user.
+    pub recipient_allows: Option<AllowHugsFrom>,
+    /// Between recipient (`a`) and sender (`b`).
+    pub relation: Relation,
+}
+
 #[async_trait]
 pub trait HugStore {
-    /// Stores a hug and its outbox (the recipient's event and notification) in one
-    /// transaction, claiming the idempotency key; returns the appended events.
-    async fn insert_hug(
-        &self,
-        hug: &Hug,
-        outbox: &Outbox,
-        claim: Option<&IdempotencyClaim>,
-    ) -> EngineResult<Claimed<Vec<Event>>>;
+    /// The sender's name, the recipient's hug privacy and the blocks and friendship
+    /// between the two, read together (one round trip on the hot path of sending).
+    async fn hug_parties(&self, sender: Uuid, recipient: Uuid) -> EngineResult<HugParties>;
+    /// Commits every write in ONE transaction, each in its own savepoint: per write the
+    /// idempotency claim (a live claim makes it a replay that writes nothing), the hug,
+    /// the notification and the recipient's event, whose id is allocated in order, so a
+    /// recipient's ids stay strictly increasing and gapless across the batch (a write
+    /// that fails is rolled back to its savepoint, id included). Writes run grouped by
+    /// recipient (see `lock_order`). Answers one outcome per write, in the order given;
+    /// `Err` only when the transaction itself failed and nothing of the batch was
+    /// written.
+    async fn insert_hug_batch(&self, writes: &[HugWrite]) -> EngineResult<Vec<HugWritten>>;
     /// Inserts hugs as history, without notifications or events (demo data).
     async fn insert_hugs(&self, hugs: &[Hug]) -> EngineResult<()>;
     async fn hug_by_id(&self, id: Uuid) -> EngineResult<Option<Hug>>;
@@ -73,6 +111,35 @@ pub(crate) fn owner_column(direction: HugDirection) -> &'static str {
     }
 }
 
+/// Scalar subqueries, so a missing sender or recipient reads as NULL instead of no row.
+pub(crate) const HUG_PARTIES: &str = "SELECT \
+    (SELECT display_name FROM users WHERE id = $1), \
+    (SELECT allow_hugs_from FROM users WHERE id = $2), \
+    EXISTS (SELECT 1 FROM blocks WHERE blocker_id = $2 AND blocked_id = $1), \
+    EXISTS (SELECT 1 FROM blocks WHERE blocker_id = $1 AND blocked_id = $2), \
+    EXISTS (SELECT 1 FROM friendships WHERE user_id = $2 AND friend_id = $1)";
+
+/// The order in which a batch's writes run: by recipient, each recipient's hugs in
+/// queue order (so their event ids follow it). Each write locks its recipient's row to
+/// allocate an event id; taking those locks in one global order means two nodes'
+/// batches on PostgreSQL cannot deadlock on each other.
+pub(crate) fn lock_order(writes: &[HugWrite]) -> Vec<usize> {
+    let mut order: Vec<usize> = (0..writes.len()).collect();
+    order.sort_by_key(|&i| writes[i].event.user_id);
+    order
+}
+
+/// A hug whose sender or recipient was deleted after its checks breaks a foreign key:
+/// that user is gone, which is a 404, not a storage failure.
+pub(crate) fn insert_error(err: sqlx::Error) -> crate::error::EngineError {
+    match &err {
+        sqlx::Error::Database(db) if db.is_foreign_key_violation() => {
+            crate::error::EngineError::NotFound("user")
+        }
+        _ => err.into(),
+    }
+}
+
 pub(crate) fn insert_sql() -> String {
     format!(
         "INSERT INTO hugs ({}) VALUES ($1, $2, $3, $4, $5, $6, $7)",
@@ -96,27 +163,82 @@ macro_rules! impl_hug_store {
                     .bind(hug.sent_at)
                     .bind(hug.status.as_str())
             }
+
+            /// One write of a batch, inside its savepoint.
+            async fn write_hug(
+                tx: &mut sqlx::Transaction<'_, $db>,
+                sql: &str,
+                write: &$crate::store::hugs::HugWrite,
+            ) -> $crate::store::hugs::HugWritten {
+                if let Some(claim) = &write.claim {
+                    if let Some(answer) = Self::claim_idempotency_key(tx, claim).await? {
+                        return Ok($crate::store::hugs::Claimed::Replay(answer));
+                    }
+                }
+                Self::insert_hug_query(sql, &write.hug)
+                    .execute(&mut **tx)
+                    .await
+                    .map_err($crate::store::hugs::insert_error)?;
+                let mut appended: Vec<_> = Self::append_event(tx, &write.event).await?.into_iter().collect();
+                Self::insert_notification_query(&write.notification).execute(&mut **tx).await?;
+                appended.extend(Self::append_event(tx, &write.notification.to_event()).await?);
+                Ok($crate::store::hugs::Claimed::Written(appended))
+            }
         }
 
         #[async_trait::async_trait]
         impl $crate::store::hugs::HugStore for $store {
-            async fn insert_hug(
+            async fn hug_parties(
                 &self,
-                hug: &$crate::domain::hug::Hug,
-                outbox: &$crate::domain::outbox::Outbox,
-                claim: Option<&$crate::domain::idempotency::IdempotencyClaim>,
-            ) -> $crate::error::EngineResult<$crate::store::hugs::Claimed<Vec<$crate::domain::event::Event>>> {
-                let mut tx = self.writer().begin().await?;
-                if let Some(claim) = claim {
-                    if let Some(answer) = Self::claim_idempotency_key(&mut tx, claim).await? {
-                        return Ok($crate::store::hugs::Claimed::Replay(answer));
-                    }
-                }
+                sender: uuid::Uuid,
+                recipient: uuid::Uuid,
+            ) -> $crate::error::EngineResult<$crate::store::hugs::HugParties> {
+                let (sender_name, allows, a_blocks_b, b_blocks_a, friends): (
+                    Option<String>,
+                    Option<String>,
+                    bool,
+                    bool,
+                    bool,
+                ) = sqlx::query_as($crate::store::hugs::HUG_PARTIES)
+                    .bind(sender)
+                    .bind(recipient)
+                    .fetch_one(self.reader())
+                    .await?;
+                let recipient_allows = allows
+                    .map(|text| {
+                        text.parse().map_err(|e| {
+                            $crate::error::EngineError::Storage(format!("corrupt allow_hugs_from: {e}"))
+                        })
+                    })
+                    .transpose()?;
+                Ok($crate::store::hugs::HugParties {
+                    sender_name,
+                    recipient_allows,
+                    relation: $crate::store::social::Relation { a_blocks_b, b_blocks_a, friends },
+                })
+            }
+
+            async fn insert_hug_batch(
+                &self,
+                writes: &[$crate::store::hugs::HugWrite],
+            ) -> $crate::error::EngineResult<Vec<$crate::store::hugs::HugWritten>> {
+                use sqlx::Acquire as _;
                 let sql = $crate::store::hugs::insert_sql();
-                Self::insert_hug_query(&sql, hug).execute(&mut *tx).await?;
-                let appended = Self::write_outbox(&mut tx, outbox).await?;
+                let mut tx = self.writer().begin().await?;
+                let mut outcomes: Vec<Option<$crate::store::hugs::HugWritten>> =
+                    writes.iter().map(|_| None).collect();
+                for index in $crate::store::hugs::lock_order(writes) {
+                    let mut item = tx.begin().await?;
+                    let outcome = Self::write_hug(&mut item, &sql, &writes[index]).await;
+                    if outcome.is_ok() {
+                        item.commit().await?;
+                    } else {
+                        item.rollback().await?;
+                    }
+                    outcomes[index] = Some(outcome);
+                }
                 tx.commit().await?;
-                Ok($crate::store::hugs::Claimed::Written(appended))
+                Ok(outcomes.into_iter().flatten().collect())
             }
 
             async fn insert_hugs(&self, hugs: &[$crate::domain::hug::Hug]) -> $crate::error::EngineResult<()> {

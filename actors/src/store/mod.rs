@@ -19,6 +19,7 @@ mod rows;
 mod sessions;
 mod social;
 mod sqlite;
+mod sqlite_checkpoint;
 mod users;
 
 use async_trait::async_trait;
@@ -27,7 +28,7 @@ use std::sync::Arc;
 use crate::error::{EngineError, EngineResult};
 pub use collections::CollectionStore;
 pub use events::{EventBounds, EventStore};
-pub use hugs::{Claimed, HugDirection, HugStore};
+pub use hugs::{Claimed, HugDirection, HugParties, HugStore, HugWrite, HugWritten};
 pub use idempotency::IdempotencyStore;
 pub use moods::{MoodFilter, MoodStore};
 pub use notifications::NotificationStore;

@@ -2,7 +2,8 @@
 //!
 //! Writes go through a pool of exactly one connection, so writers queue in-process
 //! instead of meeting `SQLITE_BUSY`; reads use a separate pool and run concurrently
-//! with the writer, as WAL allows.
+//! with the writer, as WAL allows. Most of the WAL checkpointing runs on a third
+//! connection, in the background (see `sqlite_checkpoint.rs`).
 
 use async_trait::async_trait;
 use sqlx::sqlite::{
@@ -11,6 +12,7 @@ use sqlx::sqlite::{
 use sqlx::Sqlite;
 use std::str::FromStr;
 use std::time::Duration;
+use tokio_util::sync::CancellationToken;
 
 use super::collections::impl_collection_store;
 use super::events::impl_event_store;
@@ -19,6 +21,7 @@ use super::idempotency::impl_idempotency_store;
 use super::moods::impl_mood_store;
 use super::notifications::impl_notification_store;
 use super::outbox::impl_outbox_writes;
+use super::sqlite_checkpoint;
 use super::{
     sessions::impl_session_store, social::impl_social_store, users::impl_user_store, Store,
     StoreOptions,
@@ -29,10 +32,16 @@ static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../migrations/sqlite"
 
 /// How long a connection waits on a lock held by another process before failing.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
+/// Page cache of the writer, in KiB (SQLite's default is 2 MiB): a hug touches a
+/// handful of index pages at random places (UUID keys), which the writer would
+/// otherwise read back from the OS on nearly every insert.
+const WRITER_CACHE_KIB: u32 = 64 * 1024;
 
 pub struct SqliteStore {
     reader: SqlitePool,
     writer: SqlitePool,
+    /// Stops the background checkpoints (on close, or when the store is dropped).
+    checkpoints: CancellationToken,
 }
 
 impl SqliteStore {
@@ -56,23 +65,43 @@ impl SqliteStore {
                 })?;
             }
         }
-        let writer = SqlitePoolOptions::new()
-            .max_connections(1)
-            .min_connections(1)
-            .idle_timeout(None)
-            .max_lifetime(None)
-            .connect_with(connect.clone())
+        let single = || {
+            SqlitePoolOptions::new()
+                .max_connections(1)
+                .min_connections(1)
+                .idle_timeout(None)
+                .max_lifetime(None)
+        };
+        let writer = single()
+            .connect_with(
+                connect
+                    .clone()
+                    .pragma(
+                        "wal_autocheckpoint",
+                        sqlite_checkpoint::WRITER_CHECKPOINT_PAGES.to_string(),
+                    )
+                    .pragma("cache_size", format!("-{WRITER_CACHE_KIB}")),
+            )
             .await?;
+        let checkpoints = CancellationToken::new();
         // An in-memory database lives in its one connection: readers must share it.
         let reader = if in_memory {
             writer.clone()
         } else {
+            sqlite_checkpoint::start(
+                single().connect_with(connect.clone()).await?,
+                checkpoints.clone(),
+            );
             SqlitePoolOptions::new()
                 .max_connections(options.max_connections.max(1))
                 .connect_with(connect.read_only(true))
                 .await?
         };
-        Ok(Self { reader, writer })
+        Ok(Self {
+            reader,
+            writer,
+            checkpoints,
+        })
     }
 
     fn reader(&self) -> &SqlitePool {
@@ -81,6 +110,12 @@ impl SqliteStore {
 
     fn writer(&self) -> &SqlitePool {
         &self.writer
+    }
+}
+
+impl Drop for SqliteStore {
+    fn drop(&mut self) {
+        self.checkpoints.cancel();
     }
 }
 
@@ -103,6 +138,7 @@ impl Store for SqliteStore {
     }
 
     async fn close(&self) {
+        self.checkpoints.cancel();
         self.reader.close().await;
         self.writer.close().await;
     }

@@ -1,7 +1,9 @@
 //! The cases of the store suite; each takes a fresh, migrated store.
 
+mod hugs;
 mod moods;
 mod outbox;
+pub use hugs::*;
 pub use moods::*;
 pub use outbox::*;
 

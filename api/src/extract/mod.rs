@@ -9,7 +9,7 @@ mod query;
 mod stream_auth;
 
 pub(crate) use auth::bearer_token;
-pub use auth::AuthUser;
+pub use auth::{AuthUser, TokenUser};
 pub use idempotency::IdempotencyKeyHeader;
 pub use json::{JsonBody, OptionalJsonBody};
 pub use path::{PathId, PathIds};

@@ -13,7 +13,7 @@ use uuid::Uuid;
 use super::PageQuery;
 use crate::error::{ApiError, ApiResult, ErrorBody};
 use crate::extract::{
-    AuthUser, IdempotencyKeyHeader, JsonBody, OptionalJsonBody, PathId, QueryParams,
+    AuthUser, IdempotencyKeyHeader, JsonBody, OptionalJsonBody, PathId, QueryParams, TokenUser,
 };
 use crate::state::AppState;
 use crate::views::PageView;
@@ -51,7 +51,9 @@ pub struct HugBody {
               (status = 429, description = "rate_limited, with Retry-After", body = ErrorBody)))]
 async fn send(
     State(state): State<AppState>,
-    user: AuthUser,
+    // Not `AuthUser`: the send reads the caller's account with its other checks (one
+    // query) and answers 401 when it is gone.
+    TokenUser(user): TokenUser,
     IdempotencyKeyHeader(key): IdempotencyKeyHeader,
     JsonBody(body): JsonBody<HugBody>,
 ) -> ApiResult<(StatusCode, Json<Hug>)> {

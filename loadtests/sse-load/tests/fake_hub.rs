@@ -24,6 +24,8 @@ struct HubOpts {
     reconnect_after: Option<usize>,
     /// This user's streams are refused with 429 too_many_streams.
     refuse_user: Option<String>,
+    /// Each hug POST is answered only after this long (a hub slower than the plan).
+    post_delay: Option<Duration>,
 }
 
 #[derive(Default)]
@@ -255,6 +257,9 @@ async fn serve_conn(hub: Arc<Hub>, mut sock: TcpStream, peer: SocketAddr) {
                 return;
             }
             ("POST", "/api/v1/hugs") => {
+                if let Some(delay) = hub.opts.post_delay {
+                    tokio::time::sleep(delay).await;
+                }
                 let body: Value = serde_json::from_slice(&req.body).unwrap_or(Value::Null);
                 let recipient = body["recipientId"].as_str().unwrap_or_default().to_string();
                 if recipient.is_empty() || recipient == user {
@@ -328,6 +333,7 @@ async fn hold_counts_streams_refusals_reconnects_and_hub_memory() {
     let (hub, addr) = start_hub(HubOpts {
         reconnect_after: Some(1),
         refuse_user: Some("u5".into()),
+        ..HubOpts::default()
     })
     .await;
     let dir = tempfile::tempdir().expect("tempdir");
@@ -425,7 +431,7 @@ async fn hugs_are_all_delivered_even_across_a_reconnect() {
     // frames, while hugs keep coming: the resume must lose nothing.
     let (hub, addr) = start_hub(HubOpts {
         reconnect_after: Some(5),
-        refuse_user: None,
+        ..HubOpts::default()
     })
     .await;
     let dir = tempfile::tempdir().expect("tempdir");
@@ -464,6 +470,42 @@ async fn hugs_are_all_delivered_even_across_a_reconnect() {
         "keep-alive: {} connections",
         report.post_connects
     );
+    assert_eq!(hub.hugs.load(Ordering::Relaxed), report.sent);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_hub_slower_than_the_plan_ends_the_run_on_time_and_reports_what_was_not_sent() {
+    // 4 connections × one answer per 50 ms = at most 80 hugs/s, against a plan of 400/s
+    // for 1 s: the run must end after about 1 s (not work off a backlog of 400 hugs for
+    // 5 s) and report the achieved rate and the hugs never sent.
+    let (hub, addr) = start_hub(HubOpts {
+        post_delay: Some(Duration::from_millis(50)),
+        ..HubOpts::default()
+    })
+    .await;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (path, tokens) = tokens_file(&dir, 8);
+    let config = HugsConfig {
+        rate: 400.0,
+        duration: Duration::from_secs(1),
+        ..hugs_config(addr, path)
+    };
+    let report = run_hugs(config, tokens).await.expect("hugs");
+    println!("{report}");
+    assert!(report.send_s < 1.5, "send phase took {} s", report.send_s);
+    assert!(
+        report.sent >= 40 && report.sent <= 100,
+        "sent {}",
+        report.sent
+    );
+    assert_eq!(report.attempted, report.sent);
+    assert_eq!(report.not_sent, 400 - report.attempted);
+    assert!(
+        report.achieved_rate > 30.0 && report.achieved_rate < 100.0,
+        "{}",
+        report.achieved_rate
+    );
+    assert_eq!(report.lost, 0, "lost {:?}", report.lost_sample);
     assert_eq!(hub.hugs.load(Ordering::Relaxed), report.sent);
 }
 
