@@ -36,6 +36,10 @@ pub struct SeedArgs {
     /// Friends per user, in a ring (each user befriends the next N).
     #[arg(long, default_value_t = 3)]
     pub friends: u32,
+    /// Also make the first user friends with the next N users (a star, for the
+    /// fan-out benchmark: one author, N friends); pairs already in the ring count once.
+    #[arg(long, default_value_t = 0, value_name = "N")]
+    pub star_friends: u32,
     /// Mood entries per user, over the last days (0 for none).
     #[arg(long, default_value_t = 3)]
     pub moods: u32,

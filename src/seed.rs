@@ -12,6 +12,7 @@ use hugmood_actors::domain::time::now;
 use hugmood_actors::domain::user::NewUser;
 use hugmood_actors::domain::validation;
 use hugmood_actors::store::Store;
+use std::collections::HashSet;
 use std::io::Write;
 use std::sync::Arc;
 use uuid::Uuid;
@@ -36,6 +37,25 @@ fn ring_pairs(ids: &[Uuid], k: u32) -> Vec<(Uuid, Uuid)> {
     let k = (k as usize).min(n.saturating_sub(1));
     (0..n)
         .flat_map(|i| (1..=k).map(move |step| (ids[i], ids[(i + step) % n])))
+        .collect()
+}
+
+/// Friend pairs of a star: the first user befriends the next `n` (capped at the
+/// others there are), minus pairs that `existing` has already in either order, so a
+/// friendship is neither inserted nor counted twice.
+fn star_pairs(ids: &[Uuid], n: u32, existing: &[(Uuid, Uuid)]) -> Vec<(Uuid, Uuid)> {
+    let Some((&hub, rest)) = ids.split_first() else {
+        return Vec::new();
+    };
+    let known: HashSet<(Uuid, Uuid)> = existing
+        .iter()
+        .filter(|(a, b)| *a == hub || *b == hub)
+        .map(|&(a, b)| if a == hub { (a, b) } else { (b, a) })
+        .collect();
+    rest.iter()
+        .take(n as usize)
+        .map(|&friend| (hub, friend))
+        .filter(|pair| !known.contains(pair))
         .collect()
 }
 
@@ -75,7 +95,9 @@ pub async fn seed(
         .await
         .context("inserting users")?;
     let ids: Vec<Uuid> = users.iter().map(|u| u.id).collect();
-    let pairs = ring_pairs(&ids, args.friends);
+    let mut pairs = ring_pairs(&ids, args.friends);
+    let star = star_pairs(&ids, args.star_friends, &pairs);
+    pairs.extend(star);
     store
         .insert_friendships(&pairs, at)
         .await
@@ -166,6 +188,22 @@ mod tests {
         assert!(pairs.contains(&(ids[3], ids[0])));
         assert_eq!(ring_pairs(&ids[..2], 5).len(), 2);
         assert!(ring_pairs(&ids[..1], 3).is_empty());
+    }
+
+    #[test]
+    fn star_befriends_the_first_user_with_the_next_n_once() {
+        let ids: Vec<Uuid> = (0..6).map(|_| Uuid::new_v4()).collect();
+        let star = star_pairs(&ids, 4, &[]);
+        assert_eq!(star.len(), 4);
+        assert!(star.iter().all(|&(a, _)| a == ids[0]));
+        assert_eq!(star.last(), Some(&(ids[0], ids[4])));
+        // The ring of 2 already has 0–1, 0–2 (forwards) and 4–0, 5–0 (wrapping).
+        let ring = ring_pairs(&ids, 2);
+        let star = star_pairs(&ids, 5, &ring);
+        assert_eq!(star, vec![(ids[0], ids[3])]);
+        assert_eq!(star_pairs(&ids, 100, &[]).len(), 5, "capped at the others");
+        assert!(star_pairs(&ids[..1], 3, &[]).is_empty());
+        assert!(star_pairs(&[], 3, &[]).is_empty());
     }
 
     #[test]

@@ -259,6 +259,50 @@ async fn seed_writes_usable_tokens_and_befriends_in_a_ring() {
 }
 
 #[tokio::test]
+async fn seed_star_friends_gives_the_first_user_n_more_friends() {
+    let scratch = Scratch::new();
+    let tokens = scratch.path("tokens.txt");
+    let tokens_arg = tokens.display().to_string();
+    // A ring of 8 with one friend each (8 pairs), plus user 1 befriending users 2–7:
+    // 2 and 8 are ring friends already, so the star adds 5 pairs.
+    let (status, stdout, stderr) = scratch.run(
+        &[
+            "seed",
+            "--users",
+            "8",
+            "--friends",
+            "1",
+            "--star-friends",
+            "6",
+            "--tokens-out",
+            &tokens_arg,
+        ],
+        &[],
+    );
+    assert!(status.success(), "seed failed: {stdout}\n{stderr}");
+    assert!(stdout.contains("13 friendships"), "{stdout}");
+    let text = std::fs::read_to_string(&tokens).expect("tokens file");
+    let jwts: Vec<String> = text
+        .lines()
+        .filter_map(|line| line.split_once(' ').map(|(_, jwt)| jwt.to_owned()))
+        .collect();
+    assert_eq!(jwts.len(), 8, "one line per user, the star's centre first");
+
+    let (mut guard, base) = scratch.serve().await;
+    for (user, expected) in [(0, 7), (3, 3), (7, 2)] {
+        let (status, friends) = get_json(&base, "/api/v1/friends", &jwts[user]).await;
+        assert_eq!(status, reqwest::StatusCode::OK, "{friends}");
+        assert_eq!(
+            friends["total"].as_u64(),
+            Some(expected),
+            "friends of user {}: {friends}",
+            user + 1
+        );
+    }
+    terminate(&mut guard);
+}
+
+#[tokio::test]
 async fn token_prints_a_jwt_the_hub_accepts() {
     let scratch = Scratch::new();
     let (status, stdout, stderr) = scratch.run(&["seed", "--users", "3"], &[]);

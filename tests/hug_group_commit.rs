@@ -107,7 +107,11 @@ async fn concurrent_hugs_commit_apart_from_the_one_that_fails() {
     let first_id = logged[0].id();
     for (i, event) in logged.iter().enumerate() {
         assert_eq!(event.id(), first_id + i as i64, "gapless, in order");
-        let kind = if i % 2 == 0 { "hug_received" } else { "notification" };
+        let kind = if i % 2 == 0 {
+            "hug_received"
+        } else {
+            "notification"
+        };
         assert_eq!(event.event, kind, "{event:?}");
     }
     let seen: Vec<&SseEvent> = logged.iter().step_by(2).collect();

@@ -22,8 +22,8 @@ use crate::domain::social::NewNotification;
 use crate::domain::time::now;
 use crate::error::{EngineError, EngineResult};
 use crate::realtime::Realtime;
-use crate::store::{Claimed, HugDirection, Store};
 use crate::shard::Shards;
+use crate::store::{Claimed, HugDirection, Store};
 use actor::{HugActor, HugMsg};
 use writer::HugWriter;
 

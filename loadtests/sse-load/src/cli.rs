@@ -1,5 +1,6 @@
-//! Command line: `hold`, `hugs`, and the hidden `worker`.
+//! Command line: `hold`, `hugs`, `fanout`, and the hidden `worker`.
 
+use crate::fanout::{run_fanout, FanoutConfig};
 use crate::hold::{run_hold, HoldConfig};
 use crate::hugs::{run_hugs, HugsConfig};
 use crate::spawn::worker_main;
@@ -38,6 +39,10 @@ pub enum Command {
     /// End-to-end hug latency and loss: POST hugs at a fixed rate to recipients
     /// whose SSE streams are open, match the `hug_received` frames by nonce.
     Hugs(HugsArgs),
+    /// Mood fan-out: the first token's user posts moods one at a time while each of
+    /// the next N users (their friends) holds a stream; time until every stream has
+    /// each post. Exits non-zero if any delivery is missing.
+    Fanout(FanoutArgs),
     /// Internal: one worker process (started by `hold` and `hugs`).
     #[command(hide = true)]
     Worker(WorkerArgs),
@@ -154,6 +159,89 @@ pub struct HugsArgs {
 }
 
 #[derive(Debug, Clone, Args)]
+pub struct FanoutArgs {
+    /// The hub: http://HOST[:PORT], HOST in 127.0.0.0/8, localhost or [::1].
+    #[arg(long, default_value = "http://127.0.0.1:8080", value_parser = target_arg)]
+    pub url: Target,
+    /// Tokens file from `hugmood seed --users N+1 --star-friends N --tokens-out FILE`:
+    /// the first line is the author, the next ones their friends.
+    #[arg(long, value_name = "FILE")]
+    pub tokens: PathBuf,
+    /// Friends' streams: tokens 2..=N+1 (default: every token after the author).
+    #[arg(long)]
+    pub friends: Option<usize>,
+    /// Moods the author posts, one at a time.
+    #[arg(long, default_value_t = 20)]
+    pub posts: usize,
+    /// Pause after one post has reached every stream, before the next POST.
+    #[arg(long, default_value = "500ms", value_parser = wait_arg)]
+    pub interval: Duration,
+    /// Local source addresses for the streams, round-robin, e.g. `127.0.0.2-127.0.0.9`.
+    #[arg(long, value_name = "LIST", value_parser = sources_arg)]
+    pub source_ips: Option<SourceIps>,
+    /// New streams per second while opening them (0 = all at once).
+    #[arg(long, default_value_t = 1000.0)]
+    pub ramp_per_sec: f64,
+    /// The whole run ends by this (e.g. 120s; at most 600s); missing deliveries then
+    /// count as lost.
+    #[arg(long, default_value = "120s", value_parser = duration_arg)]
+    pub timeout: Duration,
+    /// How long the streams may take to open before nothing is posted.
+    #[arg(long, default_value = "60s", value_parser = wait_arg)]
+    pub ready_timeout: Duration,
+    /// How long one post may take to reach every stream before the next POST.
+    #[arg(long, default_value = "10s", value_parser = wait_arg)]
+    pub deliver_timeout: Duration,
+    /// Timeout of one POST.
+    #[arg(long, default_value = "10s", value_parser = wait_arg)]
+    pub post_timeout: Duration,
+    /// Time for TCP connect + response head of a stream.
+    #[arg(long, default_value = "10s", value_parser = wait_arg)]
+    pub connect_timeout: Duration,
+    /// A stream silent this long is dropped and resumes with Last-Event-ID.
+    #[arg(long, default_value = "60s", value_parser = wait_arg)]
+    pub idle_timeout: Duration,
+    /// Base delay before a stream reconnects; jittered ×0.5–1.5.
+    #[arg(long, default_value = "500ms", value_parser = wait_arg)]
+    pub reconnect_delay: Duration,
+    /// PID of the hub, to read its memory (VmRSS) before and after.
+    #[arg(long, value_name = "PID")]
+    pub hub_pid: Option<u32>,
+    /// Print one JSON object on stdout (the human summary goes to stderr).
+    #[arg(long)]
+    pub json: bool,
+    /// No progress lines.
+    #[arg(long, short)]
+    pub quiet: bool,
+}
+
+impl FanoutArgs {
+    /// The run's configuration; `tokens` is how many lines the tokens file has.
+    pub fn to_config(&self, tokens: usize) -> anyhow::Result<FanoutConfig> {
+        check_rate("--ramp-per-sec", self.ramp_per_sec)?;
+        let ips = self.source_ips.clone().map(|s| s.0).unwrap_or_default();
+        check_sources_for_target(&self.url, &ips).map_err(anyhow::Error::msg)?;
+        Ok(FanoutConfig {
+            target: self.url.clone(),
+            friends: self.friends.unwrap_or(tokens.saturating_sub(1)),
+            posts: self.posts,
+            interval: self.interval,
+            source_ips: ips,
+            ramp_per_sec: self.ramp_per_sec,
+            ready_timeout: self.ready_timeout,
+            post_timeout: self.post_timeout,
+            deliver_timeout: self.deliver_timeout,
+            timeout: self.timeout,
+            connect_timeout: self.connect_timeout,
+            idle_timeout: self.idle_timeout,
+            reconnect_delay: self.reconnect_delay,
+            hub_pid: self.hub_pid,
+            quiet: self.quiet,
+        })
+    }
+}
+
+#[derive(Debug, Clone, Args)]
 pub struct WorkerArgs {
     /// The worker's configuration as JSON.
     #[arg(long)]
@@ -259,6 +347,22 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             let report = run_hugs(cfg, tokens).await?;
             print_report(&report, args.common.json)
         }
+        Command::Fanout(args) => {
+            let tokens = Arc::new(read_tokens(&args.tokens)?);
+            let cfg = args.to_config(tokens.len())?;
+            let report = run_fanout(cfg, tokens).await?;
+            print_report(&report, args.json)?;
+            if !report.is_clean() {
+                anyhow::bail!(
+                    "fan-out incomplete: {} deliveries lost, {} duplicates, {} of {} posts reached every stream",
+                    report.lost,
+                    report.duplicates,
+                    report.time_to_all.count,
+                    report.posts_planned
+                );
+            }
+            Ok(())
+        }
         Command::Worker(args) => {
             let cfg: WorkerConfig =
                 serde_json::from_str(&args.config).context("bad worker --config")?;
@@ -356,5 +460,42 @@ mod tests {
         let cfg = h.to_config().expect("config");
         assert_eq!(cfg.rate, 2000.0);
         assert_eq!(cfg.drain, Duration::from_secs(5));
+    }
+
+    #[test]
+    fn fanout_arguments() {
+        let cli = Cli::try_parse_from([
+            "hugmood-loadgen",
+            "fanout",
+            "--url",
+            "http://127.0.0.1:38080",
+            "--tokens",
+            "t.txt",
+            "--posts",
+            "20",
+            "--interval",
+            "500ms",
+            "--source-ips",
+            "127.0.0.2-127.0.0.9",
+        ])
+        .expect("parse");
+        let Command::Fanout(a) = cli.command else {
+            panic!("not fanout")
+        };
+        let cfg = a.to_config(1001).expect("config");
+        assert_eq!(cfg.friends, 1000, "every token after the author");
+        assert_eq!(cfg.posts, 20);
+        assert_eq!(cfg.interval, Duration::from_millis(500));
+        assert_eq!(cfg.source_ips.len(), 8);
+        assert_eq!(cfg.timeout, Duration::from_secs(120));
+        let base = ["hugmood-loadgen", "fanout", "--tokens", "t.txt"];
+        let with = |extra: &[&str]| {
+            let mut v: Vec<&str> = base.to_vec();
+            v.extend_from_slice(extra);
+            Cli::try_parse_from(v)
+        };
+        assert!(with(&["--url", "http://10.0.0.1:8080"]).is_err());
+        assert!(with(&["--timeout", "601s"]).is_err());
+        assert!(with(&["--friends", "10"]).is_ok());
     }
 }

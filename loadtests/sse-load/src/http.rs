@@ -343,7 +343,45 @@ impl PostConn {
         body: &[u8],
         timeout: Duration,
     ) -> Result<u16, HttpError> {
-        match tokio::time::timeout(timeout, self.post_inner(path, token, body)).await {
+        self.post_with(path, token, None, body, timeout, None).await
+    }
+
+    /// Like [`PostConn::post_json`], with an optional `Idempotency-Key` (so a POST
+    /// whose answer was lost can be sent again), returning the decoded response body
+    /// too (for an id the server made up); a body over `max_body` bytes is an error.
+    pub async fn post_json_body(
+        &mut self,
+        path: &str,
+        token: &str,
+        idempotency_key: Option<&str>,
+        body: &[u8],
+        timeout: Duration,
+        max_body: usize,
+    ) -> Result<(u16, Vec<u8>), HttpError> {
+        let mut answer = Vec::new();
+        let status = self
+            .post_with(
+                path,
+                token,
+                idempotency_key,
+                body,
+                timeout,
+                Some((&mut answer, max_body)),
+            )
+            .await?;
+        Ok((status, answer))
+    }
+
+    async fn post_with(
+        &mut self,
+        path: &str,
+        token: &str,
+        key: Option<&str>,
+        body: &[u8],
+        timeout: Duration,
+        sink: Option<(&mut Vec<u8>, usize)>,
+    ) -> Result<u16, HttpError> {
+        match tokio::time::timeout(timeout, self.post_inner(path, token, key, body, sink)).await {
             Ok(Ok(status)) => Ok(status),
             Ok(Err(e)) => {
                 self.stream = None;
@@ -356,12 +394,20 @@ impl PostConn {
         }
     }
 
-    async fn post_inner(&mut self, path: &str, token: &str, body: &[u8]) -> Result<u16, HttpError> {
+    async fn post_inner(
+        &mut self,
+        path: &str,
+        token: &str,
+        key: Option<&str>,
+        body: &[u8],
+        mut sink: Option<(&mut Vec<u8>, usize)>,
+    ) -> Result<u16, HttpError> {
         self.req.clear();
         let full_path = self.target.path(path);
+        let key_header = key.map_or(String::new(), |k| format!("Idempotency-Key: {k}\r\n"));
         let head = format!(
             "POST {full_path} HTTP/1.1\r\nHost: {}\r\nAuthorization: Bearer {token}\r\n\
-             Content-Type: application/json\r\nAccept: application/json\r\nContent-Length: {}\r\n\r\n",
+             Content-Type: application/json\r\nAccept: application/json\r\n{key_header}Content-Length: {}\r\n\r\n",
             self.target.host_header,
             body.len()
         );
@@ -379,7 +425,13 @@ impl PostConn {
         let (head, mut filled) = read_head(stream, &mut self.buf).await?;
         let mut body_dec = BodyDecoder::for_head(&head);
         loop {
-            body_dec.decode(&mut self.buf[..filled])?;
+            let n = body_dec.decode(&mut self.buf[..filled])?;
+            if let Some((out, max)) = sink.as_mut() {
+                if out.len() + n > *max {
+                    return Err(HttpError::Bad(format!("response body over {max} bytes")));
+                }
+                out.extend_from_slice(&self.buf[..n]);
+            }
             if body_dec.is_done() {
                 break;
             }

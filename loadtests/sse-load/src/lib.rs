@@ -1,6 +1,7 @@
 //! `hugmood-loadgen`: the SSE load generator for the HugMood hub (k6 has no
 //! SSE). `hold` opens and holds many SSE streams; `hugs` measures end-to-end
-//! hug delivery latency and loss. See `loadtests/README.md`.
+//! hug delivery latency and loss; `fanout` times one author's mood reaching
+//! every friend's stream. See `loadtests/README.md`.
 //!
 //! Everything is written against raw tokio sockets so that one process can
 //! hold thousands of streams with a few KB each, spread over several source
@@ -8,6 +9,7 @@
 
 pub mod chunked;
 pub mod cli;
+pub mod fanout;
 pub mod fleet;
 pub mod hist;
 pub mod hold;

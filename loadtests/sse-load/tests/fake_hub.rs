@@ -1,8 +1,10 @@
 //! End-to-end tests of `hold` and `hugs` against a tiny fake hub that lives in
 //! the test: a tokio listener on 127.0.0.1:0 speaking just enough of the
 //! hub's contract (chunked SSE stream with ids, retry, comments, heartbeats,
-//! reconnect + Last-Event-ID resume; POST /api/v1/hugs → 201 + hug_received).
+//! reconnect + Last-Event-ID resume; POST /api/v1/hugs → 201 + hug_received;
+//! POST /api/v1/moods → 201 + mood_update to the configured friends).
 
+use hugmood_loadgen::fanout::{run_fanout, FanoutConfig};
 use hugmood_loadgen::hold::{run_hold, HoldConfig};
 use hugmood_loadgen::hugs::{run_hugs, HugsConfig};
 use hugmood_loadgen::target::{parse_source_ips, parse_target_url};
@@ -26,6 +28,8 @@ struct HubOpts {
     refuse_user: Option<String>,
     /// Each hug POST is answered only after this long (a hub slower than the plan).
     post_delay: Option<Duration>,
+    /// Who gets a `mood_update` when anyone posts a mood.
+    mood_friends: Vec<String>,
 }
 
 #[derive(Default)]
@@ -43,6 +47,7 @@ struct Hub {
     stream_requests: Mutex<Vec<(String, Option<u64>)>>,
     peers: Mutex<HashSet<IpAddr>>,
     hugs: AtomicU64,
+    moods: AtomicU64,
 }
 
 fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
@@ -286,6 +291,25 @@ async fn serve_conn(hub: Arc<Hub>, mut sock: TcpStream, peer: SocketAddr) {
                     return;
                 }
             }
+            ("POST", "/api/v1/moods") => {
+                let body: Value = serde_json::from_slice(&req.body).unwrap_or(Value::Null);
+                let n = hub.moods.fetch_add(1, Ordering::Relaxed);
+                let entry = json!({
+                    "id": format!("mood-{n}"),
+                    "userId": user,
+                    "mood": body["mood"],
+                    "intensity": body["intensity"],
+                    "note": body["note"],
+                });
+                let mut update = entry.clone();
+                update["action"] = json!("created");
+                for friend in &hub.opts.mood_friends {
+                    hub.publish(friend, "mood_update", update.clone());
+                }
+                if respond(&mut sock, "201 Created", &entry).await.is_err() {
+                    return;
+                }
+            }
             _ => {
                 let _ = respond(
                     &mut sock,
@@ -507,6 +531,119 @@ async fn a_hub_slower_than_the_plan_ends_the_run_on_time_and_reports_what_was_no
     );
     assert_eq!(report.lost, 0, "lost {:?}", report.lost_sample);
     assert_eq!(hub.hugs.load(Ordering::Relaxed), report.sent);
+}
+
+fn friends(range: std::ops::RangeInclusive<usize>) -> Vec<String> {
+    range.map(|i| format!("u{i}")).collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn fanout_times_every_post_on_every_friends_stream_across_a_reconnect() {
+    // u1 posts; u2..u6 are friends. Each friend's first stream is closed with
+    // `event: reconnect` after 3 frames: the resume must lose nothing.
+    let (hub, addr) = start_hub(HubOpts {
+        reconnect_after: Some(3),
+        mood_friends: friends(2..=6),
+        ..HubOpts::default()
+    })
+    .await;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (_, tokens) = tokens_file(&dir, 6);
+    let cfg = FanoutConfig {
+        target: parse_target_url(&format!("http://{addr}")).expect("url"),
+        friends: 5,
+        posts: 4,
+        interval: Duration::from_millis(50),
+        source_ips: parse_source_ips("127.0.0.2-3").expect("ips"),
+        ramp_per_sec: 0.0,
+        ready_timeout: Duration::from_secs(5),
+        post_timeout: Duration::from_secs(2),
+        deliver_timeout: Duration::from_secs(5),
+        timeout: Duration::from_secs(30),
+        connect_timeout: Duration::from_secs(2),
+        idle_timeout: Duration::from_secs(5),
+        reconnect_delay: Duration::from_millis(50),
+        hub_pid: None,
+        quiet: true,
+    };
+    let report = run_fanout(cfg, tokens).await.expect("fanout");
+    println!("{report}");
+    assert!(report.is_clean(), "{report}");
+    assert_eq!(report.author, "u1");
+    assert_eq!(report.streams_ready, 5);
+    assert_eq!(report.posts.len(), 4);
+    assert!(report
+        .posts
+        .iter()
+        .all(|p| p.status == "http_201" && p.received == 5));
+    assert_eq!(report.time_to_all.count, 4);
+    assert_eq!(report.post.count, 4);
+    assert_eq!(report.delivery.count, 20, "every single delivery timed");
+    assert!(report.time_to_all.max_ms >= report.delivery.p50_ms);
+    assert_eq!((report.lost, report.duplicates, report.foreign), (0, 0, 0));
+    assert_eq!(report.unconfirmed, 0);
+    assert_eq!(report.reconnects, 5, "{report}");
+    assert_eq!(report.stream_drops.get("reconnect"), Some(&5));
+    assert_eq!(hub.moods.load(Ordering::Relaxed), 4);
+    let peers = lock(&hub.peers).clone();
+    assert!(peers.contains(&"127.0.0.2".parse::<IpAddr>().expect("ip")));
+}
+
+/// The binary: JSON on a clean run, and a non-zero exit when a friend never gets the posts.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn binary_fanout_fails_when_a_friend_misses_posts() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (path, _) = tokens_file(&dir, 4);
+    let path = path.to_str().expect("utf8 path");
+    let exe = env!("CARGO_BIN_EXE_hugmood-loadgen");
+    let run = |addr: SocketAddr| {
+        tokio::process::Command::new(exe)
+            .args([
+                "fanout",
+                "--url",
+                &format!("http://{addr}"),
+                "--tokens",
+                path,
+            ])
+            .args([
+                "--posts",
+                "3",
+                "--interval",
+                "20ms",
+                "--deliver-timeout",
+                "300ms",
+            ])
+            .args(["--timeout", "20s", "--json", "-q"])
+            .output()
+    };
+
+    let (_hub, addr) = start_hub(HubOpts {
+        mood_friends: friends(2..=4),
+        ..HubOpts::default()
+    })
+    .await;
+    let out = run(addr).await.expect("run fanout");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    let v: Value = serde_json::from_slice(&out.stdout).expect("one JSON object");
+    assert_eq!(v["friends"], 3, "every token after the author: {v:#}");
+    assert_eq!(v["lost"], 0, "{v:#}");
+    assert_eq!(v["time_to_all"]["count"], 3, "{v:#}");
+    assert!(stderr.contains("== hugmood-loadgen fanout"), "{stderr}");
+
+    // u4 is not a friend: its stream never gets the moods.
+    let (_hub, addr) = start_hub(HubOpts {
+        mood_friends: friends(2..=3),
+        ..HubOpts::default()
+    })
+    .await;
+    let out = run(addr).await.expect("run fanout");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success(), "must fail: {stderr}");
+    let v: Value = serde_json::from_slice(&out.stdout).expect("one JSON object");
+    assert_eq!(v["lost"], 3, "{v:#}");
+    assert_eq!(v["time_to_all"]["count"], 0, "{v:#}");
+    assert!(stderr.contains("3 deliveries lost"), "{stderr}");
 }
 
 /// The real binary, with child worker processes and JSON output.
