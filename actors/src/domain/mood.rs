@@ -261,6 +261,23 @@ pub fn normalize_tags(tags: Vec<String>) -> Result<Vec<String>, String> {
 }
 
 impl MoodEntry {
+    /// A new entry of `user_id` with `content`, created (and last changed) `at`.
+    pub fn new(user_id: Uuid, content: MoodContent, at: DateTime<Utc>) -> Self {
+        Self {
+            id: Uuid::new_v4(),
+            user_id,
+            created_at: at,
+            updated_at: at,
+            mood: content.mood,
+            intensity: content.intensity,
+            valence: content.valence,
+            arousal: content.arousal,
+            note: content.note,
+            is_public: content.is_public,
+            tags: content.tags,
+        }
+    }
+
     /// The content part of the entry.
     pub fn content(&self) -> MoodContent {
         MoodContent {

@@ -107,19 +107,7 @@ impl MoodWriter {
                 return answer.replay(&request_hash);
             }
         }
-        let entry = MoodEntry {
-            id: Uuid::new_v4(),
-            user_id: author,
-            mood: content.mood,
-            intensity: content.intensity,
-            valence: content.valence,
-            arousal: content.arousal,
-            note: content.note,
-            is_public: content.is_public,
-            tags: content.tags,
-            created_at: at,
-            updated_at: at,
-        };
+        let entry = MoodEntry::new(author, content, at);
         let claim = match key {
             None => None,
             Some(key) => Some(IdempotencyClaim {

@@ -301,12 +301,7 @@ macro_rules! impl_hug_store {
                     .bind(at)
                     .execute(&mut *tx)
                     .await?;
-                if changed.rows_affected() != 1 {
-                    return Ok(None);
-                }
-                let appended = Self::write_outbox(&mut tx, outbox).await?;
-                tx.commit().await?;
-                Ok(Some(appended))
+                Self::commit_with_outbox(tx, changed.rows_affected(), outbox).await
             }
 
             async fn mark_hugs_delivered(&self, ids: &[uuid::Uuid]) -> $crate::error::EngineResult<u64> {

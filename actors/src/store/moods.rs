@@ -179,12 +179,7 @@ macro_rules! impl_mood_store {
                 .bind(entry.updated_at)
                 .execute(&mut *tx)
                 .await?;
-                if done.rows_affected() != 1 {
-                    return Ok(None);
-                }
-                let appended = Self::write_outbox(&mut tx, outbox).await?;
-                tx.commit().await?;
-                Ok(Some(appended))
+                Self::commit_with_outbox(tx, done.rows_affected(), outbox).await
             }
 
             async fn delete_mood(
@@ -194,12 +189,7 @@ macro_rules! impl_mood_store {
             ) -> $crate::error::EngineResult<Option<Vec<$crate::domain::event::Event>>> {
                 let mut tx = self.writer().begin().await?;
                 let done = sqlx::query("DELETE FROM mood_entries WHERE id = $1").bind(id).execute(&mut *tx).await?;
-                if done.rows_affected() != 1 {
-                    return Ok(None);
-                }
-                let appended = Self::write_outbox(&mut tx, outbox).await?;
-                tx.commit().await?;
-                Ok(Some(appended))
+                Self::commit_with_outbox(tx, done.rows_affected(), outbox).await
             }
 
             async fn list_moods(

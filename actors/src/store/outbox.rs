@@ -51,6 +51,22 @@ macro_rules! impl_outbox_writes {
                 Ok(written)
             }
 
+            /// Ends a change of one row: when `changed` is not 1 nothing is written (the
+            /// transaction rolls back) and the answer is `None`; otherwise the outbox is
+            /// written, the transaction committed, and the appended events returned.
+            async fn commit_with_outbox(
+                mut tx: sqlx::Transaction<'_, $db>,
+                changed: u64,
+                outbox: &$crate::domain::outbox::Outbox,
+            ) -> $crate::error::EngineResult<Option<Vec<$crate::domain::event::Event>>> {
+                if changed != 1 {
+                    return Ok(None);
+                }
+                let appended = Self::write_outbox(&mut tx, outbox).await?;
+                tx.commit().await?;
+                Ok(Some(appended))
+            }
+
             async fn fan_out(
                 tx: &mut sqlx::Transaction<'_, $db>,
                 fanout: &$crate::domain::outbox::FriendFanout,

@@ -14,7 +14,7 @@ use crate::procfs::{sample_hub, HubSample};
 use crate::sse::{SseItem, SseParser};
 use crate::target::Target;
 use crate::tokens::TokenEntry;
-use crate::util::{unix_micros, Rng};
+use crate::util::{fmt_map, unix_micros, Rng};
 use crate::worker::MAX_SSE_LINE;
 use anyhow::bail;
 use serde::{Deserialize, Serialize};
@@ -765,16 +765,6 @@ pub async fn run_fanout(
 impl std::fmt::Display for FanoutReport {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         let mut s = String::new();
-        let map = |m: &BTreeMap<String, u64>| {
-            if m.is_empty() {
-                "none".to_string()
-            } else {
-                m.iter()
-                    .map(|(k, v)| format!("{k}={v}"))
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            }
-        };
         let opt = |v: Option<f64>| v.map_or("-".to_string(), |v| format!("{v:.2} ms"));
         let _ = writeln!(s, "== hugmood-loadgen fanout: {} ==", self.url);
         let _ = writeln!(
@@ -815,9 +805,9 @@ impl std::fmt::Display for FanoutReport {
         let _ = writeln!(
             s,
             "streams     drops: {}; {} reconnects; connect failures: {}",
-            map(&self.stream_drops),
+            fmt_map(&self.stream_drops),
             self.reconnects,
-            map(&self.connect_failures)
+            fmt_map(&self.connect_failures)
         );
         if let (Some(b), Some(a)) = (self.hub_before, self.hub_after) {
             let _ = writeln!(s, "hub         RSS {} KB → {} KB", b.rss_kb, a.rss_kb);

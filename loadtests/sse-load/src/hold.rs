@@ -6,11 +6,10 @@ use crate::fleet::{check_limits, Fleet, FleetSpec, Recv};
 use crate::procfs::{sample_hub, HubSample};
 use crate::target::Target;
 use crate::tokens::TokenEntry;
-use crate::util::unix_micros;
+use crate::util::{fmt_map, unix_micros};
 use crate::worker::{WorkerMode, WorkerStats};
 use anyhow::bail;
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::net::IpAddr;
 use std::path::PathBuf;
@@ -272,16 +271,6 @@ pub async fn run_hold(cfg: HoldConfig, tokens: Arc<Vec<TokenEntry>>) -> anyhow::
         warnings,
         errors,
     })
-}
-
-fn fmt_map(m: &BTreeMap<String, u64>) -> String {
-    if m.is_empty() {
-        return "none".into();
-    }
-    m.iter()
-        .map(|(k, v)| format!("{k}={v}"))
-        .collect::<Vec<_>>()
-        .join(", ")
 }
 
 impl std::fmt::Display for HoldReport {

@@ -11,7 +11,7 @@ use crate::nonce;
 use crate::procfs::{sample_hub, HubSample};
 use crate::target::Target;
 use crate::tokens::TokenEntry;
-use crate::util::unix_micros;
+use crate::util::{fmt_map, unix_micros};
 use crate::worker::{HugRecvStats, WorkerMode, WorkerStats};
 use anyhow::bail;
 use serde::{Deserialize, Serialize};
@@ -431,16 +431,6 @@ pub async fn run_hugs(cfg: HugsConfig, tokens: Arc<Vec<TokenEntry>>) -> anyhow::
 impl std::fmt::Display for HugsReport {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         let mut s = String::new();
-        let map = |m: &BTreeMap<String, u64>| {
-            if m.is_empty() {
-                "none".to_string()
-            } else {
-                m.iter()
-                    .map(|(k, v)| format!("{k}={v}"))
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            }
-        };
         let _ = writeln!(s, "== hugmood-loadgen hugs: {} ==", self.url);
         let _ = writeln!(
             s,
@@ -460,7 +450,7 @@ impl std::fmt::Display for HugsReport {
             self.sent,
             self.send_s,
             self.achieved_rate,
-            map(&self.post_errors),
+            fmt_map(&self.post_errors),
             self.late_sends,
             self.not_sent,
             self.post_connects
@@ -493,9 +483,9 @@ impl std::fmt::Display for HugsReport {
             "streams     {} out of order, {} dropped early ({}), {} reconnects, connect failures: {}, drain {:.1} s",
             self.out_of_order,
             st.dropped_early,
-            map(&st.drop_reasons),
+            fmt_map(&st.drop_reasons),
             st.reconnects,
-            map(&st.connect_failures),
+            fmt_map(&st.connect_failures),
             self.drain_s
         );
         if let (Some(b), Some(a)) = (self.hub_before, self.hub_after) {

@@ -4,6 +4,17 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 /// Microseconds since the Unix epoch (wall clock; comparable across processes of
 /// one machine, which is how senders and receivers in different processes agree).
+/// Counts by name as `a=1, b=2` for a report, or `none`.
+pub fn fmt_map(m: &std::collections::BTreeMap<String, u64>) -> String {
+    if m.is_empty() {
+        return "none".into();
+    }
+    m.iter()
+        .map(|(k, v)| format!("{k}={v}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 pub fn unix_micros() -> u64 {
     SystemTime::now()
         .duration_since(UNIX_EPOCH)
