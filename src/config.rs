@@ -47,6 +47,8 @@ pub struct Config {
     pub log_format: LogFormat,
     pub body_limit_bytes: usize,
     pub db_max_connections: u32,
+    /// Embedded store: MiB of WAL after which it is started over.
+    pub sqlite_wal_restart_mib: u64,
     pub shutdown_grace_secs: u64,
     pub max_streams_per_user: usize,
     pub stream_buffer: usize,
@@ -174,6 +176,7 @@ impl Config {
             ("heartbeat_secs", self.heartbeat_secs),
             ("hug_rate_per_minute", u64::from(self.hug_rate_per_minute)),
             ("db_max_connections", u64::from(self.db_max_connections)),
+            ("sqlite_wal_restart_mib", self.sqlite_wal_restart_mib),
             ("max_streams_per_user", self.max_streams_per_user as u64),
             ("stream_buffer", self.stream_buffer as u64),
             ("user_idle_secs", self.user_idle_secs),

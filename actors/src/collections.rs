@@ -7,6 +7,7 @@ use uuid::Uuid;
 use crate::domain::collection::{self, Collection};
 use crate::domain::hug::Hug;
 use crate::domain::page::{PageRequest, Paged};
+use crate::domain::row_id::new_row_id;
 use crate::domain::time::now;
 use crate::error::{EngineError, EngineResult};
 use crate::store::Store;
@@ -32,7 +33,7 @@ impl Collections {
         let name =
             collection::parse_name(name).map_err(|e| EngineError::invalid_field("name", e))?;
         let collection = Collection {
-            id: Uuid::new_v4(),
+            id: new_row_id(),
             user_id: owner,
             name,
             created_at: now(),

@@ -41,9 +41,15 @@ impl Drop for TestDb {
 }
 
 async fn migrated(url: &str) -> Arc<dyn Store> {
-    let store = store::connect(url, &StoreOptions { max_connections: 4 })
-        .await
-        .expect("connect");
+    let store = store::connect(
+        url,
+        &StoreOptions {
+            max_connections: 4,
+            ..StoreOptions::default()
+        },
+    )
+    .await
+    .expect("connect");
     store.migrate().await.expect("migrate");
     store
 }
@@ -129,5 +135,6 @@ store_suite!(
     outbox_events_come_in_order_with_notification_events,
     mood_fan_out_reaches_exactly_the_friends_who_may_see,
     hug_batches_commit_together_with_gapless_event_ids,
+    a_full_hug_batch_is_written_together,
     hug_parties_are_read_in_one_query,
 );

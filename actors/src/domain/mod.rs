@@ -11,6 +11,7 @@ pub mod mood;
 pub mod notification;
 pub mod outbox;
 pub mod page;
+pub mod row_id;
 pub mod session;
 pub mod social;
 pub mod streak;

@@ -264,7 +264,7 @@ impl MoodEntry {
     /// A new entry of `user_id` with `content`, created (and last changed) `at`.
     pub fn new(user_id: Uuid, content: MoodContent, at: DateTime<Utc>) -> Self {
         Self {
-            id: Uuid::new_v4(),
+            id: super::row_id::new_row_id(),
             user_id,
             created_at: at,
             updated_at: at,

@@ -9,6 +9,7 @@ use super::hug_json;
 use crate::domain::event::{EventKind, NewEvent};
 use crate::domain::hug::{Hug, HugRequest, HugStatus};
 use crate::domain::idempotency::{IdempotencyClaim, IdempotencyKey};
+use crate::domain::row_id::new_row_id;
 use crate::domain::social::NewNotification;
 use crate::domain::user::AllowHugsFrom;
 use crate::error::{EngineError, EngineResult};
@@ -63,7 +64,7 @@ pub(super) fn compose(
     at: DateTime<Utc>,
 ) -> EngineResult<Composed> {
     let hug = Hug {
-        id: Uuid::new_v4(),
+        id: new_row_id(),
         sender_id: sender,
         recipient_id: request.recipient_id,
         hug_type: request.hug_type,
@@ -73,7 +74,7 @@ pub(super) fn compose(
     };
     let data = hug_json(&hug)?;
     let notification = NewNotification {
-        id: Uuid::new_v4(),
+        id: new_row_id(),
         user_id: hug.recipient_id,
         kind: "hug_received",
         title: "You received a hug".into(),

@@ -12,6 +12,7 @@ use crate::domain::event::EventKind;
 use crate::domain::idempotency::{self, Created, IdempotencyClaim, IdempotencyKey};
 use crate::domain::mood::{MoodDraft, MoodEntry};
 use crate::domain::outbox::{FriendFanout, Outbox};
+use crate::domain::row_id::new_row_id;
 use crate::domain::social::NewNotification;
 use crate::domain::streak;
 use crate::domain::time::now;
@@ -156,7 +157,7 @@ impl MoodWriter {
         let after = streak::streak(&days, today).current;
         Ok(
             streak::milestone_reached(before, after).map(|days| NewNotification {
-                id: Uuid::new_v4(),
+                id: new_row_id(),
                 user_id: user,
                 kind: "streak_milestone",
                 title: format!("{days}-day streak!"),

@@ -7,6 +7,7 @@ use uuid::Uuid;
 
 use crate::domain::event::{EventKind, NewEvent};
 use crate::domain::outbox::Outbox;
+use crate::domain::row_id::new_row_id;
 use crate::domain::social::{FriendRequest, NewNotification, RequestStatus};
 use crate::domain::time::now;
 use crate::domain::user::User;
@@ -88,7 +89,7 @@ impl SocialWriter {
                 created_at: at,
             })
             .notify(NewNotification {
-                id: Uuid::new_v4(),
+                id: new_row_id(),
                 user_id: to,
                 kind: "friend_request",
                 title: "New friend request".into(),
@@ -153,7 +154,7 @@ impl SocialWriter {
                         created_at: at,
                     })
                     .notify(NewNotification {
-                        id: Uuid::new_v4(),
+                        id: new_row_id(),
                         user_id: request.from,
                         kind: "friend_accepted",
                         title: "Friend request accepted".into(),

@@ -154,7 +154,15 @@ macro_rules! impl_hug_store {
                 sql: &'q str,
                 hug: &'q $crate::domain::hug::Hug,
             ) -> sqlx::query::Query<'q, $db, <$db as sqlx::Database>::Arguments<'q>> {
-                sqlx::query(sql)
+                Self::bind_hug(sqlx::query(sql), hug)
+            }
+
+            /// Binds `hug`'s values in `HUG_COLUMNS` order.
+            fn bind_hug<'q>(
+                query: sqlx::query::Query<'q, $db, <$db as sqlx::Database>::Arguments<'q>>,
+                hug: &'q $crate::domain::hug::Hug,
+            ) -> sqlx::query::Query<'q, $db, <$db as sqlx::Database>::Arguments<'q>> {
+                query
                     .bind(hug.id)
                     .bind(hug.sender_id)
                     .bind(hug.recipient_id)
@@ -164,10 +172,10 @@ macro_rules! impl_hug_store {
                     .bind(hug.status.as_str())
             }
 
-            /// One write of a batch, inside its savepoint.
+            /// One write of a batch, inside its savepoint (the one-by-one path of
+            /// `hug_batch.rs`).
             async fn write_hug(
                 tx: &mut sqlx::Transaction<'_, $db>,
-                sql: &str,
                 write: &$crate::store::hugs::HugWrite,
             ) -> $crate::store::hugs::HugWritten {
                 if let Some(claim) = &write.claim {
@@ -175,7 +183,7 @@ macro_rules! impl_hug_store {
                         return Ok($crate::store::hugs::Claimed::Replay(answer));
                     }
                 }
-                Self::insert_hug_query(sql, &write.hug)
+                Self::insert_hug_query(&$crate::store::hugs::insert_sql(), &write.hug)
                     .execute(&mut **tx)
                     .await
                     .map_err($crate::store::hugs::insert_error)?;
@@ -222,23 +230,7 @@ macro_rules! impl_hug_store {
                 &self,
                 writes: &[$crate::store::hugs::HugWrite],
             ) -> $crate::error::EngineResult<Vec<$crate::store::hugs::HugWritten>> {
-                use sqlx::Acquire as _;
-                let sql = $crate::store::hugs::insert_sql();
-                let mut tx = self.writer().begin().await?;
-                let mut outcomes: Vec<Option<$crate::store::hugs::HugWritten>> =
-                    writes.iter().map(|_| None).collect();
-                for index in $crate::store::hugs::lock_order(writes) {
-                    let mut item = tx.begin().await?;
-                    let outcome = Self::write_hug(&mut item, &sql, &writes[index]).await;
-                    if outcome.is_ok() {
-                        item.commit().await?;
-                    } else {
-                        item.rollback().await?;
-                    }
-                    outcomes[index] = Some(outcome);
-                }
-                tx.commit().await?;
-                Ok(outcomes.into_iter().flatten().collect())
+                self.write_hug_batch(writes).await
             }
 
             async fn insert_hugs(&self, hugs: &[$crate::domain::hug::Hug]) -> $crate::error::EngineResult<()> {

@@ -2,13 +2,14 @@
 //!
 //! Every query is a runtime query written once, in the concern's file (`users.rs`,
 //! `sessions.rs`, `social.rs`, `moods.rs`, `idempotency.rs`,
-//! `events.rs`, `hugs.rs`, `notifications.rs`), in SQL both databases accept (`$n` parameters,
+//! `events.rs`, `hugs.rs`, `hug_batch.rs`, `notifications.rs`), in SQL both databases accept (`$n` parameters,
 //! `RETURNING`, `ON CONFLICT`). Each file's macro instantiates its queries for both
 //! backends; what differs between the databases (connection set-up, pools, migrations)
 //! stays in `sqlite.rs` and `postgres.rs`.
 
 mod collections;
 mod events;
+mod hug_batch;
 mod hugs;
 mod idempotency;
 mod moods;
@@ -70,12 +71,16 @@ pub trait Store:
 #[derive(Debug, Clone)]
 pub struct StoreOptions {
     pub max_connections: u32,
+    /// SQLite only: WAL pages past which the WAL is started over (see
+    /// `sqlite_checkpoint.rs`).
+    pub wal_restart_pages: i64,
 }
 
 impl Default for StoreOptions {
     fn default() -> Self {
         Self {
             max_connections: 16,
+            wal_restart_pages: sqlite_checkpoint::DEFAULT_RESTART_PAGES,
         }
     }
 }

@@ -7,6 +7,7 @@ use std::time::Duration;
 
 use super::collections::impl_collection_store;
 use super::events::impl_event_store;
+use super::hug_batch::impl_hug_batch_writes;
 use super::hugs::impl_hug_store;
 use super::idempotency::impl_idempotency_store;
 use super::moods::impl_mood_store;
@@ -54,6 +55,7 @@ impl_mood_store!(PostgresStore, Postgres);
 impl_idempotency_store!(PostgresStore, Postgres);
 impl_event_store!(PostgresStore, Postgres);
 impl_hug_store!(PostgresStore, Postgres);
+impl_hug_batch_writes!(PostgresStore, Postgres);
 impl_notification_store!(PostgresStore, Postgres);
 impl_outbox_writes!(PostgresStore, Postgres);
 impl_collection_store!(PostgresStore, Postgres);

@@ -76,8 +76,11 @@ pub(crate) const RELATION: &str = "SELECT \
     EXISTS (SELECT 1 FROM blocks WHERE blocker_id = $2 AND blocked_id = $1), \
     EXISTS (SELECT 1 FROM friendships WHERE user_id = $1 AND friend_id = $2)";
 
+/// The columns a new notification binds, in order (`is_read` starts false).
+pub(crate) const NOTIFICATION_VALUES: &str = "id, user_id, kind, title, body, data, created_at";
+
 pub(crate) const INSERT_NOTIFICATION: &str = "INSERT INTO notifications \
-    (id, user_id, kind, title, body, data, is_read, created_at) VALUES ($1, $2, $3, $4, $5, $6, false, $7)";
+    (id, user_id, kind, title, body, data, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)";
 
 pub(crate) const DELETE_FRIENDSHIP: &str =
     "DELETE FROM friendships WHERE (user_id = $1 AND friend_id = $2) OR (user_id = $2 AND friend_id = $1)";
@@ -99,7 +102,15 @@ macro_rules! impl_social_store {
             fn insert_notification_query<'q>(
                 n: &'q $crate::domain::social::NewNotification,
             ) -> sqlx::query::Query<'q, $db, <$db as sqlx::Database>::Arguments<'q>> {
-                sqlx::query($crate::store::social::INSERT_NOTIFICATION)
+                Self::bind_notification(sqlx::query($crate::store::social::INSERT_NOTIFICATION), n)
+            }
+
+            /// Binds `n`'s values in `NOTIFICATION_VALUES` order.
+            fn bind_notification<'q>(
+                query: sqlx::query::Query<'q, $db, <$db as sqlx::Database>::Arguments<'q>>,
+                n: &'q $crate::domain::social::NewNotification,
+            ) -> sqlx::query::Query<'q, $db, <$db as sqlx::Database>::Arguments<'q>> {
+                query
                     .bind(n.id)
                     .bind(n.user_id)
                     .bind(n.kind)

@@ -16,6 +16,7 @@ use tokio_util::sync::CancellationToken;
 
 use super::collections::impl_collection_store;
 use super::events::impl_event_store;
+use super::hug_batch::impl_hug_batch_writes;
 use super::hugs::impl_hug_store;
 use super::idempotency::impl_idempotency_store;
 use super::moods::impl_mood_store;
@@ -78,9 +79,15 @@ impl SqliteStore {
                     .clone()
                     .pragma(
                         "wal_autocheckpoint",
-                        sqlite_checkpoint::WRITER_CHECKPOINT_PAGES.to_string(),
+                        sqlite_checkpoint::writer_backstop_pages(options.wal_restart_pages)
+                            .to_string(),
                     )
-                    .pragma("cache_size", format!("-{WRITER_CACHE_KIB}")),
+                    .pragma("cache_size", format!("-{WRITER_CACHE_KIB}"))
+                    // Statement journals and savepoints in memory: before a statement
+                    // that may fail half-way (a multi-row insert) or a savepoint first
+                    // changes a page, SQLite copies the page aside; in a temporary file,
+                    // that doubled the bytes every hug batch wrote.
+                    .pragma("temp_store", "MEMORY"),
             )
             .await?;
         let checkpoints = CancellationToken::new();
@@ -90,6 +97,8 @@ impl SqliteStore {
         } else {
             sqlite_checkpoint::start(
                 single().connect_with(connect.clone()).await?,
+                writer.clone(),
+                options.wal_restart_pages,
                 checkpoints.clone(),
             );
             SqlitePoolOptions::new()
@@ -126,6 +135,7 @@ impl_mood_store!(SqliteStore, Sqlite);
 impl_idempotency_store!(SqliteStore, Sqlite);
 impl_event_store!(SqliteStore, Sqlite);
 impl_hug_store!(SqliteStore, Sqlite);
+impl_hug_batch_writes!(SqliteStore, Sqlite);
 impl_notification_store!(SqliteStore, Sqlite);
 impl_outbox_writes!(SqliteStore, Sqlite);
 impl_collection_store!(SqliteStore, Sqlite);

@@ -1,48 +1,122 @@
-//! WAL checkpoints of the embedded store: a background task on a connection of its
-//! own does the bulk of them, so the writer only finishes what is left.
+//! WAL checkpoints of the embedded store, kept off the writer's path.
 //!
-//! Why: SQLite's automatic checkpoint runs inside the commit that crosses the WAL size
-//! threshold, on the one writer connection, and with `synchronous = NORMAL` a
-//! checkpoint is where the fsyncs are (tens of milliseconds each on a virtual disk,
-//! hundreds at worst), so every writer queued behind that commit waited. A PASSIVE
-//! checkpoint from another connection waits for no reader and no writer: every
-//! [`CHECKPOINT_EVERY`] it copies the WAL back into the database while writes go on.
-//! It cannot finish alone under a steady load, though: the writer keeps appending and
-//! readers keep old snapshots, so the WAL would never start over and would grow. The
-//! writer therefore still checkpoints past [`WRITER_CHECKPOINT_PAGES`], but by then
-//! most frames are already copied and synced, so its share (and its fsyncs) is small.
+//! Why: a checkpoint is where SQLite's fsyncs are (with `synchronous = NORMAL` a commit
+//! only appends to the WAL), tens of milliseconds each on a virtual disk under load.
+//! SQLite's automatic checkpoint runs them inside the commit that crosses its
+//! threshold, on the one writer connection, so every write queued behind that commit
+//! waited: at 2,000 hugs/s the WAL crossed 4,000 pages three times a second and each
+//! crossing stalled the writer 30–85 ms.
+//!
+//! Here a background task on a connection of its own copies the WAL back into the
+//! database every [`CHECKPOINT_EVERY`] with a PASSIVE checkpoint, which waits for no
+//! reader and no writer. Under steady writes that never finishes, because frames keep
+//! arriving while it runs, and the WAL can only start over (be reused from its
+//! beginning instead of growing) once every frame is in the database. So when the WAL
+//! passes its restart length (`sqlite_wal_restart_mib`, 256 MiB by default), the task
+//! runs a couple of passes back to back (each copies what arrived during the one
+//! before), then a RESTART checkpoint *on the writer's own connection*: queued like
+//! any write, it runs between two transactions, copies the little that is left, waits
+//! for readers still on the old frames, and the next write starts the WAL over.
+//! Restarts are rare (a WAL of that length holds seconds of the heaviest load) because
+//! each one pauses the writer for its fsyncs. The writer's automatic checkpoint stays
+//! only as a backstop (at four times the restart length), should this task fall
+//! behind.
+//!
 //! Durability is unchanged: a commit is in the WAL before it is acknowledged.
 
 use sqlx::sqlite::SqlitePool;
 use std::time::Duration;
 use tokio_util::sync::CancellationToken;
 
-/// How often the WAL is copied back into the database file. Often, so that what the
-/// writer's fsyncs still have to flush stays small.
-pub(super) const CHECKPOINT_EVERY: Duration = Duration::from_millis(250);
+/// How often the WAL is copied back into the database file: often, so that each pass
+/// (and what the restart step has left to do) stays small.
+pub(super) const CHECKPOINT_EVERY: Duration = Duration::from_millis(50);
 
-/// WAL pages (4 KiB each) past which the writer's own commit checkpoints what the
-/// background task has not copied yet, and the WAL can start over (SQLite's default
-/// is 1,000).
-pub(super) const WRITER_CHECKPOINT_PAGES: u32 = 4_000;
+/// WAL pages (4 KiB each) past which the WAL is started over, unless configured: 256
+/// MiB, a few seconds of the heaviest hug load (each restart pauses the writer for
+/// tens of milliseconds, so the fewer the better; after a restart the file is reused,
+/// not grown).
+pub(super) const DEFAULT_RESTART_PAGES: i64 = 65_536;
 
-/// Starts the checkpoint task on `pool` (one connection); it ends with `stop`.
-pub(super) fn start(pool: SqlitePool, stop: CancellationToken) {
+/// The writer's own automatic checkpoint, only reached if the background task falls
+/// far behind (SQLite's default is 1,000 pages).
+pub(super) fn writer_backstop_pages(restart_pages: i64) -> i64 {
+    restart_pages.saturating_mul(4)
+}
+
+/// Background passes run back to back before the writer's short part of a restart.
+const CATCH_UP_PASSES: usize = 2;
+
+const PASSIVE: &str = "PRAGMA wal_checkpoint(PASSIVE)";
+/// On the writer's connection: copies what is left, waits (briefly: reads are short)
+/// for readers still on the old WAL, so that the next write starts the WAL over.
+const RESTART: &str = "PRAGMA wal_checkpoint(RESTART)";
+
+/// Starts the checkpoint task: passes on `checkpointer` (one connection of its own),
+/// restarts through `writer` past `restart_pages`; it ends with `stop`.
+pub(super) fn start(
+    checkpointer: SqlitePool,
+    writer: SqlitePool,
+    restart_pages: i64,
+    stop: CancellationToken,
+) {
     tokio::spawn(async move {
         let mut tick = tokio::time::interval(CHECKPOINT_EVERY);
         tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        // The WAL starts over at the first write after a restart; until then (and on
+        // an idle node, for good) a pass still sees the length it had.
+        let mut restarted_at = None;
         loop {
             tokio::select! {
                 _ = tick.tick() => {}
                 () = stop.cancelled() => break,
             }
-            if let Err(err) = sqlx::query("PRAGMA wal_checkpoint(PASSIVE)")
-                .execute(&pool)
-                .await
-            {
-                tracing::warn!(error = %err, "WAL checkpoint failed; retrying on the next tick");
+            match checkpoint(&checkpointer, PASSIVE).await {
+                Ok(wal_pages) if wal_pages >= restart_pages && restarted_at != Some(wal_pages) => {
+                    restarted_at = restart(&checkpointer, &writer).await;
+                }
+                Ok(_) => {}
+                Err(err) => {
+                    tracing::warn!(error = %err, "WAL checkpoint failed; retrying on the next tick");
+                }
             }
         }
-        pool.close().await;
+        checkpointer.close().await;
     });
+}
+
+/// Starts the WAL over: catches up in the background, then finishes on the writer's
+/// connection, where nothing can commit meanwhile. Answers the WAL's length when it
+/// was restarted (what passes see until the next write starts it over).
+async fn restart(checkpointer: &SqlitePool, writer: &SqlitePool) -> Option<i64> {
+    let started = std::time::Instant::now();
+    // Each pass copies what was committed during the one before; after a couple the
+    // rest is about one fsync's worth of commits, which is what the writer waits for.
+    for _ in 0..CATCH_UP_PASSES {
+        if let Err(err) = checkpoint(checkpointer, PASSIVE).await {
+            tracing::warn!(error = %err, "WAL checkpoint failed");
+        }
+    }
+    let caught_up = started.elapsed();
+    match checkpoint(writer, RESTART).await {
+        Ok(restarted_at) => {
+            tracing::debug!(
+                wal_pages = restarted_at,
+                ?caught_up,
+                writer_paused = ?(started.elapsed() - caught_up),
+                "WAL started over"
+            );
+            Some(restarted_at)
+        }
+        Err(err) => {
+            tracing::warn!(error = %err, "WAL restart failed; retrying on the next tick");
+            None
+        }
+    }
+}
+
+/// One checkpoint on `pool`; answers how many pages the WAL holds.
+async fn checkpoint(pool: &SqlitePool, mode: &str) -> Result<i64, sqlx::Error> {
+    let (_busy, wal_pages, _copied): (i64, i64, i64) = sqlx::query_as(mode).fetch_one(pool).await?;
+    Ok(wal_pages)
 }

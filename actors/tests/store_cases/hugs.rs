@@ -146,6 +146,97 @@ pub async fn hug_batches_commit_together_with_gapless_event_ids(store: Arc<dyn S
     }
 }
 
+/// A batch with nothing to fail is written together (a few multi-row statements):
+/// its outcomes, ids, rows and stored events are what one by one would give.
+pub async fn a_full_hug_batch_is_written_together(store: Arc<dyn Store>) {
+    let senders = [user(&store, "hw_s1").await, user(&store, "hw_s2").await];
+    let mut recipients = Vec::new();
+    for name in ["hw_r1", "hw_r2", "hw_r3", "hw_r4", "hw_r5"] {
+        recipients.push(user(&store, name).await);
+    }
+    // 64 writes (a whole batch), recipients interleaved; every 8th carries a key,
+    // and write 9 repeats write 1's key: of the two, the one written second (writes go
+    // by recipient) replays the claim the other made in the same batch.
+    let mut batch: Vec<HugWrite> = (0..64)
+        .map(|i| {
+            let key = (i % 8 == 1).then(|| format!("full-{i}"));
+            hug_write(senders[i % 2], recipients[i % 5], key.as_deref())
+        })
+        .collect();
+    batch[9].claim = batch[1].claim.clone();
+    let outcomes = store.insert_hug_batch(&batch).await.expect("batch");
+    assert_eq!(outcomes.len(), batch.len(), "one outcome per write");
+
+    let mut next: std::collections::HashMap<Uuid, i64> = Default::default();
+    let mut order: Vec<usize> = (0..batch.len()).collect();
+    order.sort_by_key(|&i| batch[i].hug.recipient_id);
+    let position = |write: usize| order.iter().position(|&i| i == write);
+    let replayed = if position(1) < position(9) { 9 } else { 1 };
+    for i in order.clone() {
+        if i == replayed {
+            assert!(
+                matches!(outcomes[i], Ok(Claimed::Replay(_))),
+                "{:?}",
+                outcomes[i]
+            );
+            continue;
+        }
+        let expected = next.entry(batch[i].hug.recipient_id).or_insert(1);
+        assert_eq!(event_id(&outcomes[i]), *expected, "write {i}");
+        *expected += 2;
+        if let Ok(Claimed::Written(events)) = &outcomes[i] {
+            let data: serde_json::Value = serde_json::from_str(&events[0].data).expect("JSON");
+            assert_eq!(data["id"], serde_json::json!(batch[i].hug.id));
+            assert_eq!(events[0].user_id, batch[i].hug.recipient_id);
+        }
+        assert!(store
+            .hug_by_id(batch[i].hug.id)
+            .await
+            .expect("read")
+            .is_some());
+    }
+    assert!(store
+        .hug_by_id(batch[replayed].hug.id)
+        .await
+        .expect("read")
+        .is_none());
+    for (n, recipient) in recipients.iter().enumerate() {
+        let hugs = batch
+            .iter()
+            .enumerate()
+            .filter(|(i, w)| *i != replayed && w.hug.recipient_id == *recipient)
+            .count() as i64;
+        let log = store.events_after(*recipient, 0, 1000).await.expect("log");
+        let ids: Vec<i64> = log.iter().map(|e| e.id).collect();
+        assert_eq!(ids, (1..=2 * hugs).collect::<Vec<_>>(), "recipient {n}");
+        let returned: Vec<String> = order_of(&outcomes, *recipient);
+        let stored: Vec<String> = log.iter().map(|e| e.data.clone()).collect();
+        assert_eq!(stored, returned, "the stored events are the ones answered");
+        assert_eq!(
+            store
+                .unread_notifications(*recipient)
+                .await
+                .expect("unread"),
+            hugs as u64
+        );
+    }
+}
+
+/// The `data` of every event written for `recipient`, in id order.
+fn order_of(outcomes: &[HugWritten], recipient: Uuid) -> Vec<String> {
+    let mut events: Vec<_> = outcomes
+        .iter()
+        .filter_map(|o| match o {
+            Ok(Claimed::Written(events)) => Some(events.iter()),
+            _ => None,
+        })
+        .flatten()
+        .filter(|e| e.user_id == recipient)
+        .collect();
+    events.sort_by_key(|e| e.id);
+    events.into_iter().map(|e| e.data.clone()).collect()
+}
+
 /// The answer stored with `ann`'s key `k1`.
 async fn stored_answer(store: &Arc<dyn Store>, ann: Uuid) -> StoredAnswer {
     store
