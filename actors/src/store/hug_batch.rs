@@ -18,7 +18,12 @@
 //! statement it is in; the attempt's transaction is then rolled back and the batch is
 //! written again one by one, which finds that hug and fails only it. (The attempt has
 //! no savepoint of its own: SQLite copies every page a savepoint touches to a
-//! sub-journal first, which doubled what a batch wrote.)
+//! sub-journal first, which doubled what a batch wrote.) The same fallback catches
+//! what is rare or impossible from the hug writer: a batch too large for the
+//! databases' limits on bound values (the writer's batches are at most 64 hugs, 640
+//! values per statement), or, on PostgreSQL, a deadlock between two nodes' batches
+//! (the `UPDATE` of the id counters visits the recipients' rows through the primary
+//! key, in the same order as `lock_order`, so one is not expected).
 
 use std::collections::BTreeMap;
 use uuid::Uuid;
