@@ -136,5 +136,6 @@ store_suite!(
     mood_fan_out_reaches_exactly_the_friends_who_may_see,
     hug_batches_commit_together_with_gapless_event_ids,
     a_full_hug_batch_is_written_together,
+    event_logs_are_pruned_by_age_and_by_count,
     hug_parties_are_read_in_one_query,
 );

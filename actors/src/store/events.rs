@@ -32,6 +32,21 @@ pub(crate) const NEXT_EVENT_ID: &str =
 pub(crate) const INSERT_EVENT: &str =
     "INSERT INTO events (user_id, id, kind, data, created_at) VALUES ($1, $2, $3, $4, $5)";
 
+/// Events deleted by age per statement.
+pub(crate) const PRUNE_CHUNK: i64 = 2_000;
+/// Users whose logs are cut by count in one transaction.
+pub(crate) const PRUNE_USERS_PER_TX: usize = 200;
+
+pub(crate) const PRUNE_OLD_CHUNK: &str = "DELETE FROM events WHERE (user_id, id) IN \
+    (SELECT user_id, id FROM events WHERE created_at < $1 LIMIT $2)";
+
+/// Users holding events beyond the last `$1` of their log, with the last id to delete.
+pub(crate) const LOGS_OVER_COUNT: &str = "SELECT u.id, u.last_event_id - $1 FROM users u \
+    WHERE u.last_event_id > $1 AND EXISTS \
+    (SELECT 1 FROM events e WHERE e.user_id = u.id AND e.id <= u.last_event_id - $1)";
+
+pub(crate) const PRUNE_USER_UPTO: &str = "DELETE FROM events WHERE user_id = $1 AND id <= $2";
+
 macro_rules! impl_event_store {
     ($store:ty, $db:ty) => {
         impl $store {
@@ -102,18 +117,42 @@ macro_rules! impl_event_store {
                 before: chrono::DateTime<chrono::Utc>,
                 keep_per_user: i64,
             ) -> $crate::error::EngineResult<u64> {
-                let by_age = sqlx::query("DELETE FROM events WHERE created_at < $1")
-                    .bind(before)
-                    .execute(self.writer())
+                use $crate::store::events as ev;
+                let mut pruned = 0;
+                // By age, a bounded chunk per statement, so the writer is never held
+                // for long however much has expired.
+                loop {
+                    let gone = sqlx::query(ev::PRUNE_OLD_CHUNK)
+                        .bind(before)
+                        .bind(ev::PRUNE_CHUNK)
+                        .execute(self.writer())
+                        .await?
+                        .rows_affected();
+                    pruned += gone;
+                    if gone < ev::PRUNE_CHUNK as u64 {
+                        break;
+                    }
+                }
+                // By count: found on a reader (an index probe per user), then each
+                // log cut by a range delete on its own key, a chunk of users per
+                // transaction.
+                let over: Vec<(uuid::Uuid, i64)> = sqlx::query_as(ev::LOGS_OVER_COUNT)
+                    .bind(keep_per_user)
+                    .fetch_all(self.reader())
                     .await?;
-                let by_count = sqlx::query(
-                    "DELETE FROM events WHERE id <= \
-                     (SELECT users.last_event_id FROM users WHERE users.id = events.user_id) - $1",
-                )
-                .bind(keep_per_user)
-                .execute(self.writer())
-                .await?;
-                Ok(by_age.rows_affected() + by_count.rows_affected())
+                for users in over.chunks(ev::PRUNE_USERS_PER_TX) {
+                    let mut tx = self.writer().begin().await?;
+                    for (user, upto) in users {
+                        pruned += sqlx::query(ev::PRUNE_USER_UPTO)
+                            .bind(user)
+                            .bind(upto)
+                            .execute(&mut *tx)
+                            .await?
+                            .rows_affected();
+                    }
+                    tx.commit().await?;
+                }
+                Ok(pruned)
             }
         }
     };

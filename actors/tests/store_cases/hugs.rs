@@ -14,7 +14,7 @@ use uuid::Uuid;
 
 use super::user;
 
-fn hug_write(sender: Uuid, recipient: Uuid, key: Option<&str>) -> HugWrite {
+pub(super) fn hug_write(sender: Uuid, recipient: Uuid, key: Option<&str>) -> HugWrite {
     let at = now();
     let hug = Hug {
         id: Uuid::new_v4(),

@@ -1,8 +1,10 @@
 //! The cases of the store suite; each takes a fresh, migrated store.
 
+mod events;
 mod hugs;
 mod moods;
 mod outbox;
+pub use events::*;
 pub use hugs::*;
 pub use moods::*;
 pub use outbox::*;
