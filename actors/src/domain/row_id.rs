@@ -1,6 +1,6 @@
 //! Ids of rows written at a high rate (hugs, notifications, mood entries, collections).
 //!
-//! Time-ordered (UUID version 7: milliseconds since the epoch, then 74 random bits),
+//! Time-ordered (UUID version 7: milliseconds since the epoch first, then random bits),
 //! so a new row's key lands at the end of its primary-key index, on the page the
 //! previous rows were just written to, instead of on a random page of a large index.
 //! On SQLite each page a write touches is a page appended to the WAL, and random keys
