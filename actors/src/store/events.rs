@@ -29,6 +29,9 @@ pub trait EventStore {
 
 pub(crate) const NEXT_EVENT_ID: &str =
     "UPDATE users SET last_event_id = last_event_id + 1 WHERE id = $1 RETURNING last_event_id";
+/// An event row's insert, before its values.
+pub(crate) const INSERT_EVENT_HEAD: &str =
+    "INSERT INTO events (user_id, id, kind, data, created_at)";
 pub(crate) const INSERT_EVENT: &str =
     "INSERT INTO events (user_id, id, kind, data, created_at) VALUES ($1, $2, $3, $4, $5)";
 

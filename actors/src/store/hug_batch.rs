@@ -80,27 +80,36 @@ pub(crate) fn next_ids_sql(recipients: usize) -> String {
 /// The hugs of a batch written together (in lock order) and the events each appends.
 pub(crate) struct Together<'w> {
     writes: Vec<&'w HugWrite>,
-    /// Per write, its events in log order: `hug_received`, then `notification`.
-    events: Vec<[NewEvent; 2]>,
+    /// Per write, its notification's `notification` event (its `hug_received` event is
+    /// the write's own).
+    notification_events: Vec<NewEvent>,
 }
 
 impl<'w> Together<'w> {
     pub fn new(writes: Vec<&'w HugWrite>) -> Self {
-        let events = writes
-            .iter()
-            .map(|w| [w.event.clone(), w.notification.to_event()])
-            .collect();
-        Self { writes, events }
+        let notification_events = writes.iter().map(|w| w.notification.to_event()).collect();
+        Self {
+            writes,
+            notification_events,
+        }
     }
 
     pub fn writes(&self) -> &[&'w HugWrite] {
         &self.writes
     }
 
+    /// Per write, its events in log order: `hug_received`, then `notification`.
+    fn events(&self) -> impl Iterator<Item = [&NewEvent; 2]> {
+        self.writes
+            .iter()
+            .zip(&self.notification_events)
+            .map(|(write, note)| [&write.event, note])
+    }
+
     /// Each recipient once, with how many event ids it needs.
     pub fn id_requests(&self) -> Vec<(Uuid, i64)> {
         let mut needed: BTreeMap<Uuid, i64> = BTreeMap::new();
-        for event in self.events.iter().flatten() {
+        for event in self.events().flatten() {
             *needed.entry(event.user_id).or_default() += 1;
         }
         needed.into_iter().collect()
@@ -110,20 +119,16 @@ impl<'w> Together<'w> {
     /// allocation): per write, its events with their ids. An error when a recipient got
     /// no ids (the user is gone), which sends the batch down the one-by-one path.
     pub fn number(&self, allocated: &[(Uuid, i64)]) -> EngineResult<Vec<Vec<Event>>> {
+        let last: BTreeMap<Uuid, i64> = allocated.iter().copied().collect();
         let mut next: BTreeMap<Uuid, i64> = BTreeMap::new();
         for (user, count) in self.id_requests() {
-            let last = allocated
-                .iter()
-                .find(|(id, _)| *id == user)
-                .map(|(_, last)| *last)
-                .ok_or(EngineError::NotFound("user"))?;
+            let last = last.get(&user).ok_or(EngineError::NotFound("user"))?;
             next.insert(user, last - count + 1);
         }
         Ok(self
-            .events
-            .iter()
+            .events()
             .map(|pair| {
-                pair.iter()
+                pair.into_iter()
                     .map(|event| {
                         let id = next
                             .get_mut(&event.user_id)
@@ -255,7 +260,7 @@ macro_rules! impl_hug_batch_writes {
 
                 let events: Vec<&$crate::domain::event::Event> = numbered.iter().flatten().collect();
                 let sql = batch::values_sql(
-                    "INSERT INTO events (user_id, id, kind, data, created_at)",
+                    $crate::store::events::INSERT_EVENT_HEAD,
                     events.len(),
                     batch::EVENT_VALUES,
                 );

@@ -21,7 +21,8 @@ pub(crate) fn fanout_insert_sql(rows: usize) -> String {
         .map(|i| format!("(${}, ${}, $1, $2, $3)", 4 + 2 * i, 5 + 2 * i))
         .collect();
     format!(
-        "INSERT INTO events (user_id, id, kind, data, created_at) VALUES {}",
+        "{} VALUES {}",
+        crate::store::events::INSERT_EVENT_HEAD,
         values.join(", ")
     )
 }
