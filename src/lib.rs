@@ -105,9 +105,7 @@ impl Hub {
 pub async fn open_store(config: &Config) -> anyhow::Result<Arc<dyn Store>> {
     let options = StoreOptions {
         max_connections: config.db_max_connections,
-        // 4 KiB pages.
-        wal_restart_pages: i64::try_from(config.sqlite_wal_restart_mib.saturating_mul(256))
-            .unwrap_or(i64::MAX),
+        wal_restart_bytes: config.sqlite_wal_restart_mib.saturating_mul(1 << 20),
     };
     let store = store::connect(&config.database_url, &options)
         .await

@@ -10,7 +10,9 @@ use hugmood_actors::store::{self, StoreOptions};
 use std::time::Duration;
 use uuid::Uuid;
 
-const RESTART_PAGES: i64 = 256;
+/// A new database file has 2 KiB pages.
+const PAGE_SIZE: usize = 2048;
+const RESTART_PAGES: usize = 256;
 
 fn hug(sender: Uuid, recipient: Uuid) -> Hug {
     Hug {
@@ -41,7 +43,7 @@ async fn the_wal_is_started_over_near_its_restart_length() {
     let path = dir.path().join("wal.db");
     let options = StoreOptions {
         max_connections: 2,
-        wal_restart_pages: RESTART_PAGES,
+        wal_restart_bytes: (RESTART_PAGES * PAGE_SIZE) as u64,
     };
     let store = store::connect(&format!("sqlite://{}", path.display()), &options)
         .await
@@ -65,7 +67,7 @@ async fn the_wal_is_started_over_near_its_restart_length() {
     let mut lengths = Vec::new();
     // Over 16 restart lengths of hugs, a little at a time, with time for the
     // checkpoint task (every 50 ms) to notice the length.
-    for _ in 0..(16 * RESTART_PAGES as usize * 4096 / (20 * 800)) {
+    for _ in 0..(16 * RESTART_PAGES * PAGE_SIZE / (20 * 800)) {
         let batch: Vec<Hug> = (0..20).map(|_| hug(ids[0], ids[1])).collect();
         store.insert_hugs(&batch).await.expect("hugs");
         lengths.push(wal_frames(&shm));

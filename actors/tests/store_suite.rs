@@ -139,3 +139,29 @@ store_suite!(
     event_logs_are_pruned_by_age_and_by_count,
     hug_parties_are_read_in_one_query,
 );
+
+#[tokio::test]
+async fn an_sqlite_event_log_survives_the_append_order_migration() {
+    store_cases::an_sqlite_event_log_survives_the_append_order_migration().await;
+}
+
+/// Answers `sql` (one text or integer column) on a connection of its own to the SQLite
+/// file at `url`.
+pub async fn sqlite_pragma<T>(url: &str, sql: &str) -> T
+where
+    T: Send + Unpin + for<'r> sqlx::Decode<'r, sqlx::Sqlite> + sqlx::Type<sqlx::Sqlite>,
+{
+    let mut file = sqlx::SqliteConnection::connect(url).await.expect("open");
+    let (value,): (T,) = sqlx::query_as(sql).fetch_one(&mut file).await.expect(sql);
+    file.close().await.expect("close");
+    value
+}
+
+/// Smaller pages than SQLite's default 4 KiB: fewer bytes written per hug.
+#[tokio::test]
+async fn a_new_sqlite_file_has_2_kib_pages() {
+    let db = sqlite().await;
+    let dir = db._dir.as_ref().expect("a file database");
+    let url = format!("sqlite://{}/store.db", dir.path().display());
+    assert_eq!(sqlite_pragma::<i64>(&url, "PRAGMA page_size").await, 2048);
+}

@@ -71,16 +71,16 @@ pub trait Store:
 #[derive(Debug, Clone)]
 pub struct StoreOptions {
     pub max_connections: u32,
-    /// SQLite only: WAL pages past which the WAL is started over (see
+    /// SQLite only: WAL length in bytes past which the WAL is started over (see
     /// `sqlite_checkpoint.rs`).
-    pub wal_restart_pages: i64,
+    pub wal_restart_bytes: u64,
 }
 
 impl Default for StoreOptions {
     fn default() -> Self {
         Self {
             max_connections: 16,
-            wal_restart_pages: sqlite_checkpoint::DEFAULT_RESTART_PAGES,
+            wal_restart_bytes: sqlite_checkpoint::DEFAULT_RESTART_BYTES,
         }
     }
 }

@@ -32,11 +32,17 @@ use tokio_util::sync::CancellationToken;
 /// (and what the restart step has left to do) stays small.
 pub(super) const CHECKPOINT_EVERY: Duration = Duration::from_millis(50);
 
-/// WAL pages (4 KiB each) past which the WAL is started over, unless configured: 256
-/// MiB, a few seconds of the heaviest hug load (each restart pauses the writer for
-/// tens of milliseconds, so the fewer the better; after a restart the file is reused,
-/// not grown).
-pub(super) const DEFAULT_RESTART_PAGES: i64 = 65_536;
+/// WAL length past which the WAL is started over, unless configured: 256 MiB, several
+/// seconds of the heaviest hug load (each restart pauses the writer for tens of
+/// milliseconds, so the fewer the better; after a restart the file is reused, not
+/// grown).
+pub(super) const DEFAULT_RESTART_BYTES: u64 = 256 << 20;
+
+/// The restart length in WAL pages of `page_size` bytes (at least one).
+pub(super) fn restart_pages(restart_bytes: u64, page_size: u32) -> i64 {
+    let pages = restart_bytes / u64::from(page_size.max(1));
+    i64::try_from(pages).unwrap_or(i64::MAX).max(1)
+}
 
 /// The writer's own automatic checkpoint, only reached if the background task falls
 /// far behind (SQLite's default is 1,000 pages).
@@ -119,4 +125,16 @@ async fn restart(checkpointer: &SqlitePool, writer: &SqlitePool) -> Option<i64> 
 async fn checkpoint(pool: &SqlitePool, mode: &str) -> Result<i64, sqlx::Error> {
     let (_busy, wal_pages, _copied): (i64, i64, i64) = sqlx::query_as(mode).fetch_one(pool).await?;
     Ok(wal_pages)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_restart_length_is_counted_in_pages_of_the_file() {
+        assert_eq!(restart_pages(DEFAULT_RESTART_BYTES, 4096), 65_536);
+        assert_eq!(restart_pages(DEFAULT_RESTART_BYTES, 2048), 131_072);
+        assert_eq!(restart_pages(1000, 4096), 1);
+    }
 }

@@ -71,3 +71,96 @@ pub async fn event_logs_are_pruned_by_age_and_by_count(store: Arc<dyn Store>) {
         "nothing left to prune"
     );
 }
+
+/// SQLite only: a database written before migration 0007 (the event log keyed by user)
+/// keeps every event, in order, and its page size, and goes on appending after it.
+pub async fn an_sqlite_event_log_survives_the_append_order_migration() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let before = dir.path().join("migrations");
+    std::fs::create_dir(&before).expect("migrations dir");
+    let all = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../migrations/sqlite");
+    for entry in std::fs::read_dir(&all).expect("migrations") {
+        let path = entry.expect("entry").path();
+        let name = path
+            .file_name()
+            .expect("name")
+            .to_string_lossy()
+            .into_owned();
+        if name.as_str() < "0007" {
+            std::fs::copy(&path, before.join(&name)).expect("copy migration");
+        }
+    }
+    let url = format!("sqlite://{}/old.db", dir.path().display());
+    let (ann, bob) = (Uuid::now_v7(), Uuid::new_v4());
+    {
+        let options = <sqlx::sqlite::SqliteConnectOptions as std::str::FromStr>::from_str(&url)
+            .expect("url")
+            .create_if_missing(true);
+        let pool = sqlx::SqlitePool::connect_with(options)
+            .await
+            .expect("old db");
+        sqlx::migrate::Migrator::new(before.as_path())
+            .await
+            .expect("migrations up to 0006")
+            .run(&pool)
+            .await
+            .expect("migrate to 0006");
+        let at = now();
+        for (user, name) in [(ann, "ann"), (bob, "bob")] {
+            sqlx::query(
+                "INSERT INTO users (id, username, display_name, joined_at, last_active, last_event_id) \
+                 VALUES ($1, $2, $2, $3, $3, 3)",
+            )
+            .bind(user)
+            .bind(name)
+            .bind(at)
+            .execute(&pool)
+            .await
+            .expect("user");
+        }
+        // Interleaved, as a live log is written.
+        for id in 1..=3_i64 {
+            for user in [bob, ann] {
+                sqlx::query("INSERT INTO events (user_id, id, kind, data, created_at) VALUES ($1, $2, 'hug_seen', $3, $4)")
+                    .bind(user)
+                    .bind(id)
+                    .bind(format!("{{\"n\":{id}}}"))
+                    .bind(at)
+                    .execute(&pool)
+                    .await
+                    .expect("event");
+            }
+        }
+        pool.close().await;
+    }
+
+    let store = crate::migrated(&url).await;
+    for user in [ann, bob] {
+        let log = store.events_after(user, 0, 10).await.expect("log");
+        let kept: Vec<(i64, String)> = log.iter().map(|e| (e.id, e.data.clone())).collect();
+        assert_eq!(
+            kept,
+            (1..=3_i64)
+                .map(|id| (id, format!("{{\"n\":{id}}}")))
+                .collect::<Vec<_>>()
+        );
+        assert!(log.iter().all(|e| e.user_id == user));
+    }
+    let written = store
+        .insert_hug_batch(&[hug_write(ann, bob, None)])
+        .await
+        .expect("batch");
+    assert!(written[0].is_ok());
+    assert_eq!(ids(&store, bob).await, vec![1, 2, 3, 4, 5]);
+    assert_eq!(ids(&store, ann).await, vec![1, 2, 3]);
+    store.close().await;
+
+    assert_eq!(
+        crate::sqlite_pragma::<i64>(&url, "PRAGMA page_size").await,
+        4096,
+        "an existing file keeps its page size"
+    );
+    let schema: String =
+        crate::sqlite_pragma(&url, "SELECT sql FROM sqlite_schema WHERE name = 'events'").await;
+    assert!(!schema.contains("WITHOUT ROWID"), "{schema}");
+}
