@@ -33,10 +33,12 @@ static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../migrations/sqlite"
 
 /// How long a connection waits on a lock held by another process before failing.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
-/// Page cache of the writer, in KiB (SQLite's default is 2 MiB): a hug touches a
-/// handful of index pages at random places (UUID keys), which the writer would
-/// otherwise read back from the OS on nearly every insert.
-const WRITER_CACHE_KIB: u32 = 64 * 1024;
+/// Page cache of the writer, in KiB: about SQLite's default, on purpose. A bigger one
+/// saves re-reading index pages from the OS, but costs more at commits: when an insert
+/// splits a page, SQLite briefly renumbers a page beyond the end of the file, and the
+/// commit then walks the whole cache to drop pages past the end. With 64 MiB that
+/// walk took a third of the writer's time at 2,000 hugs/s (docs/benchmarks.md).
+const WRITER_CACHE_KIB: u32 = 2 * 1024;
 
 /// Page size of a new database file (SQLite's default is 4 KiB). A hug changes a
 /// handful of index entries at random places in the file, and each changed page is
