@@ -91,7 +91,7 @@ pub async fn an_sqlite_event_log_survives_the_append_order_migration() {
         }
     }
     let url = format!("sqlite://{}/old.db", dir.path().display());
-    let (ann, bob) = (Uuid::now_v7(), Uuid::new_v4());
+    let (ann, bob) = (Uuid::new_v4(), Uuid::new_v4());
     {
         let options = <sqlx::sqlite::SqliteConnectOptions as std::str::FromStr>::from_str(&url)
             .expect("url")
