@@ -164,6 +164,13 @@ impl Config {
                 bail!("redis_url must start with redis:// or rediss://");
             }
         }
+        if self.redis_url.is_some() && self.database_url.starts_with("sqlite:") {
+            bail!(
+                "redis_url is set but database_url is an SQLite file: nodes of a cluster must share \
+                 one PostgreSQL database (database_url = postgres://…), since two nodes cannot \
+                 share an SQLite file; unset redis_url to run one embedded node"
+            );
+        }
         if self.is_cluster() && self.jwt_secret == DEV_JWT_SECRET {
             bail!("refusing to start in cluster mode with the development JWT secret: set HUGMOOD_JWT_SECRET");
         }
@@ -301,6 +308,18 @@ mod tests {
             .err()
             .expect("refused");
         assert!(format!("{err:#}").contains("JWT"), "{err:#}");
+        let sqlite_with_redis = [
+            ("HUGMOOD_REDIS_URL", "redis://r:6379"),
+            ("HUGMOOD_JWT_SECRET", "a-long-enough-real-secret"),
+        ];
+        let err = Config::from_layers(None, env(&sqlite_with_redis))
+            .err()
+            .expect("refused");
+        let text = format!("{err:#}");
+        assert!(
+            text.contains("SQLite") && text.contains("postgres"),
+            "{text}"
+        );
         let mut with_secret = cluster.to_vec();
         with_secret.push(("HUGMOOD_JWT_SECRET", "a-long-enough-real-secret"));
         assert!(Config::from_layers(None, env(&with_secret))

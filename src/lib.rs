@@ -12,6 +12,7 @@ use hugmood_actors::auth::{Accounts, AuthSettings, JwtKeys, StreamAccess};
 use hugmood_actors::hug::Hugs;
 use hugmood_actors::moods::Moods;
 use hugmood_actors::realtime::Realtime;
+use hugmood_actors::redis_link::RedisLink;
 use hugmood_actors::social::Social;
 use hugmood_actors::store::{self, Store, StoreOptions};
 use hugmood_api::state::Engine;
@@ -137,7 +138,11 @@ pub async fn run(config: Config, listener: TcpListener) -> anyhow::Result<Hub> {
     hugmood_api::metrics::install();
     let store = open_store(&config).await?;
     let accounts = Arc::new(accounts(&config, store.clone())?);
-    let realtime = Realtime::start(store.clone(), config.realtime_settings()).await?;
+    let redis = match &config.redis_url {
+        Some(url) => Some(RedisLink::open(url)?),
+        None => None,
+    };
+    let realtime = Realtime::start(store.clone(), config.realtime_settings(), redis).await?;
     let hugs = Hugs::start(store.clone(), realtime.clone()).await?;
     let moods = Moods::start(store.clone(), realtime.clone(), config.mood_shards).await?;
     let social = Social::start(store.clone(), realtime.clone(), config.social_shards).await?;

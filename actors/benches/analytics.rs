@@ -97,7 +97,7 @@ fn through_the_store(c: &mut Criterion) {
             .insert_moods(&entries(user.id, ENTRIES))
             .await
             .expect("entries");
-        let realtime = Realtime::start(store.clone(), RealtimeSettings::default())
+        let realtime = Realtime::start(store.clone(), RealtimeSettings::default(), None)
             .await
             .expect("realtime");
         let moods = Moods::start(store, realtime, 1).await.expect("moods");

@@ -11,6 +11,7 @@ pub mod inbox;
 pub mod moods;
 pub mod observe;
 pub mod realtime;
+pub mod redis_link;
 pub mod shard;
 pub mod social;
 pub mod store;

@@ -59,7 +59,7 @@ async fn the_third_day_in_a_row_is_a_milestone_and_the_second_entry_of_a_day_is_
         .insert_moods(&[entry(user.id, 2), entry(user.id, 1)])
         .await
         .expect("two earlier days");
-    let realtime = Realtime::start(store.clone(), RealtimeSettings::default())
+    let realtime = Realtime::start(store.clone(), RealtimeSettings::default(), None)
         .await
         .expect("realtime");
     let moods = Moods::start(store.clone(), realtime, 2)

@@ -27,7 +27,7 @@ async fn healthz() -> Json<HealthView> {
     Json(HealthView { status: "ok" })
 }
 
-/// 200 when the database answers, else 503.
+/// 200 when the database (and Redis, in cluster mode) answers, else 503.
 #[utoipa::path(get, path = "/readyz", tag = "operations",
     responses((status = 200, body = HealthView), (status = 503, body = ErrorBody)))]
 async fn readyz(State(state): State<AppState>) -> ApiResult<Json<HealthView>> {
@@ -39,5 +39,13 @@ async fn readyz(State(state): State<AppState>) -> ApiResult<Json<HealthView>> {
             "the database does not answer",
         )
     })?;
+    if !state.realtime.bus_ready().await {
+        tracing::warn!("readiness check failed: the Redis bus is not connected");
+        return Err(ApiError::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "not_ready",
+            "the event bus (Redis) does not answer",
+        ));
+    }
     Ok(Json(HealthView { status: "ready" }))
 }

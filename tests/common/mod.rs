@@ -9,11 +9,13 @@ use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::{SystemTime, UNIX_EPOCH};
 use tempfile::TempDir;
 
+mod cluster;
 mod graphql;
 mod social;
 mod sse;
 mod tokens;
 
+pub use cluster::*;
 pub use graphql::*;
 pub use hugmood::Config;
 pub use social::*;

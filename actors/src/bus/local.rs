@@ -1,7 +1,6 @@
 //! The in-process bus of an embedded node: a publish is a direct hint to this node's
 //! user directory.
 
-use async_trait::async_trait;
 use std::sync::Arc;
 
 use super::Bus;
@@ -20,9 +19,8 @@ impl LocalBus {
     }
 }
 
-#[async_trait]
 impl Bus for LocalBus {
-    async fn publish(&self, event: Arc<Event>) {
+    fn publish(&self, event: Arc<Event>) {
         metrics::counter!(observe::BUS_MESSAGES, "direction" => "out").increment(1);
         metrics::counter!(observe::BUS_MESSAGES, "direction" => "in").increment(1);
         self.directory.hint(event);

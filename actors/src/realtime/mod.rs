@@ -11,12 +11,13 @@ use std::time::Duration;
 use tokio::sync::watch;
 use tokio_util::sync::CancellationToken;
 
-use crate::bus::{Bus, LocalBus};
+use crate::bus::{Bus, LocalBus, RedisBus};
 use crate::domain::event::Event;
 use crate::error::EngineResult;
 use crate::observe;
+use crate::redis_link::RedisLink;
 use crate::store::Store;
-use crate::user::Directory;
+use crate::user::{Directory, RosterChanges};
 pub use delivered::DeliveryMarks;
 pub use pulse::Pulse;
 
@@ -67,26 +68,49 @@ pub struct Realtime {
     pub directory: Directory,
     delivered: DeliveryMarks,
     bus: Arc<dyn Bus>,
+    /// Redis, in cluster mode.
+    redis: Option<RedisLink>,
     pulse: watch::Receiver<Pulse>,
     shutdown: CancellationToken,
     settings: Arc<RealtimeSettings>,
 }
 
 impl Realtime {
-    /// Starts the engine with the in-process bus.
-    pub async fn start(store: Arc<dyn Store>, settings: RealtimeSettings) -> EngineResult<Self> {
+    /// Starts the engine: with the Redis bus when `redis` is given (cluster mode),
+    /// else with the in-process bus.
+    pub async fn start(
+        store: Arc<dyn Store>,
+        settings: RealtimeSettings,
+        redis: Option<RedisLink>,
+    ) -> EngineResult<Self> {
         let settings = Arc::new(settings);
         let shutdown = CancellationToken::new();
         let delivered = delivered::start(store.clone(), shutdown.clone());
+        let (roster, roster_feed) = match redis {
+            Some(_) => {
+                let (changes, feed) = RosterChanges::channel();
+                (changes, Some(feed))
+            }
+            None => (RosterChanges::default(), None),
+        };
         let directory =
-            Directory::start(store.clone(), settings.clone(), delivered.clone()).await?;
-        let bus: Arc<dyn Bus> = Arc::new(LocalBus::new(directory.clone()));
+            Directory::start(store.clone(), settings.clone(), delivered.clone(), roster).await?;
+        let bus: Arc<dyn Bus> = match (&redis, roster_feed) {
+            (Some(link), Some(feed)) => Arc::new(RedisBus::start(
+                link.clone(),
+                directory.clone(),
+                feed,
+                shutdown.clone(),
+            )),
+            _ => Arc::new(LocalBus::new(directory.clone())),
+        };
         let pulse = pulse::start(settings.heartbeat, shutdown.clone());
         retention::start(store, settings.clone(), shutdown.clone());
         Ok(Self {
             directory,
             delivered,
             bus,
+            redis,
             pulse,
             shutdown,
             settings,
@@ -98,7 +122,7 @@ impl Realtime {
         for event in events {
             metrics::counter!(observe::EVENTS_PUBLISHED, "type" => event.kind.as_str())
                 .increment(1);
-            self.bus.publish(Arc::new(event)).await;
+            self.bus.publish(Arc::new(event));
         }
     }
 
@@ -118,6 +142,20 @@ impl Realtime {
 
     pub fn bus_connected(&self) -> bool {
         self.bus.is_connected()
+    }
+
+    /// Whether the bus can carry events between nodes: always in embedded mode; in
+    /// cluster mode when Redis answers and the subscriber is listening.
+    pub async fn bus_ready(&self) -> bool {
+        match &self.redis {
+            None => true,
+            Some(link) => self.bus.is_connected() && link.ping().await,
+        }
+    }
+
+    /// The node's Redis link, in cluster mode.
+    pub fn redis(&self) -> Option<&RedisLink> {
+        self.redis.as_ref()
     }
 
     /// Tells every stream to reconnect elsewhere and stops the background jobs. The

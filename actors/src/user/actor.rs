@@ -25,6 +25,7 @@ use uuid::Uuid;
 
 use super::directory::SubscribeError;
 use super::messages::{SubscribeRequest, UserMsg, UserRef};
+use super::roster::RosterChanges;
 use super::subscriber::{Live, LiveEvent, Offer, Subscriber};
 use crate::domain::event::Event;
 use crate::observe;
@@ -46,6 +47,8 @@ pub(crate) struct UserArgs {
     pub delivered: DeliveryMarks,
     /// The directory's map, which the actor leaves when it stops.
     pub actors: Arc<DashMap<Uuid, UserRef>>,
+    /// Told when the actor leaves the map (the Redis bus unsubscribes the user).
+    pub roster: RosterChanges,
 }
 
 /// Starts a UserActor; its first message reads where the user's log stands, so it
@@ -87,8 +90,13 @@ async fn run(args: UserArgs, me: UserRef, mut mailbox: mpsc::UnboundedReceiver<U
     let args = &state.args;
     match end {
         End::Stopped => {
-            args.actors
-                .remove_if(&args.user_id, |_, actor| actor.id() == me.id());
+            if args
+                .actors
+                .remove_if(&args.user_id, |_, actor| actor.id() == me.id())
+                .is_some()
+            {
+                args.roster.changed(args.user_id);
+            }
         }
         End::Panicked(reason) => {
             tracing::warn!(user = %args.user_id, error = %reason, "UserActor failed; restarting it");

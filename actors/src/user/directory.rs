@@ -4,6 +4,7 @@
 //! behind one another. Restarts after a panic and stops after idling are done by the
 //! actors themselves (see `actor.rs`), which keep this map up to date.
 
+use dashmap::mapref::entry::Entry;
 use dashmap::DashMap;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
@@ -13,6 +14,7 @@ use uuid::Uuid;
 
 use super::actor::{self, UserArgs};
 use super::messages::{SubscribeRequest, UserMsg, UserRef};
+use super::roster::RosterChanges;
 use super::subscriber::{pair, Subscription, Transport};
 use crate::domain::event::Event;
 use crate::error::{EngineError, EngineResult};
@@ -38,6 +40,8 @@ pub struct Directory {
     settings: Arc<RealtimeSettings>,
     delivered: DeliveryMarks,
     next_subscriber: Arc<AtomicU64>,
+    /// Told whenever a user's entry appears or goes (the Redis bus follows it).
+    roster: RosterChanges,
     /// Set by `stop`: no actor is started any more.
     stopped: Arc<AtomicBool>,
 }
@@ -48,6 +52,7 @@ impl Directory {
         store: Arc<dyn Store>,
         settings: Arc<RealtimeSettings>,
         delivered: DeliveryMarks,
+        roster: RosterChanges,
     ) -> EngineResult<Self> {
         Ok(Self {
             actors: Arc::new(DashMap::new()),
@@ -55,6 +60,7 @@ impl Directory {
             settings,
             delivered,
             next_subscriber: Arc::new(AtomicU64::new(1)),
+            roster,
             stopped: Arc::new(AtomicBool::new(false)),
         })
     }
@@ -72,6 +78,24 @@ impl Directory {
         for entry in self.actors.iter() {
             entry.value().send(UserMsg::Resync);
         }
+    }
+
+    /// Asks the UserActor of `user`, if any, to re-read the store (its bus channel
+    /// was just subscribed: hints sent before that were not heard).
+    pub fn resync(&self, user: Uuid) {
+        if let Some(actor) = self.actors.get(&user) {
+            actor.send(UserMsg::Resync);
+        }
+    }
+
+    /// Whether `user` has a UserActor on this node.
+    pub fn has(&self, user: Uuid) -> bool {
+        self.actors.contains_key(&user)
+    }
+
+    /// The users with a UserActor on this node.
+    pub fn users(&self) -> Vec<Uuid> {
+        self.actors.iter().map(|entry| *entry.key()).collect()
     }
 
     /// Number of live UserActors.
@@ -117,7 +141,13 @@ impl Directory {
                     }
                 }
             }
-            self.actors.remove_if(&user, |_, a| a.id() == actor.id());
+            if self
+                .actors
+                .remove_if(&user, |_, a| a.id() == actor.id())
+                .is_some()
+            {
+                self.roster.changed(user);
+            }
         }
         Err(EngineError::Internal(format!(
             "cannot subscribe to user {user}: its actor keeps stopping"
@@ -134,16 +164,23 @@ impl Directory {
                 "the user directory is stopped".into(),
             ));
         }
-        let entry = self.actors.entry(user).or_insert_with(|| {
-            actor::spawn(UserArgs {
-                user_id: user,
-                store: self.store.clone(),
-                settings: self.settings.clone(),
-                delivered: self.delivered.clone(),
-                actors: self.actors.clone(),
-            })
-        });
-        Ok(entry.value().clone())
+        let actor = match self.actors.entry(user) {
+            Entry::Occupied(found) => found.get().clone(),
+            Entry::Vacant(place) => {
+                let actor = actor::spawn(UserArgs {
+                    user_id: user,
+                    store: self.store.clone(),
+                    settings: self.settings.clone(),
+                    delivered: self.delivered.clone(),
+                    actors: self.actors.clone(),
+                    roster: self.roster.clone(),
+                });
+                place.insert(actor.clone());
+                self.roster.changed(user);
+                actor
+            }
+        };
+        Ok(actor)
     }
 
     /// Asks the actor of `user` to panic, for supervision tests.

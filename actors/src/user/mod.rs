@@ -4,7 +4,9 @@
 mod actor;
 mod directory;
 mod messages;
+mod roster;
 mod subscriber;
 
 pub use directory::{Directory, SubscribeError};
+pub use roster::{RosterChanges, RosterFeed};
 pub use subscriber::{Live, LiveEvent, Subscription, Transport};

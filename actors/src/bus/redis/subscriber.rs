@@ -1,0 +1,201 @@
+//! The node's subscriber connection: connects (retrying with jittered backoff),
+//! subscribes to the control channel and to the channel of every user with a
+//! UserActor here, then has every actor re-read the store — whatever was published
+//! while the node was not listening is in the store. From then on it passes messages
+//! to the actors and follows the directory's changes with batched SUBSCRIBE and
+//! UNSUBSCRIBE commands. When the connection drops it starts over.
+
+use futures::StreamExt;
+use redis::aio::PubSubSink;
+use std::collections::HashSet;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use tokio_util::sync::CancellationToken;
+use uuid::Uuid;
+
+use super::wire;
+use crate::observe;
+use crate::redis_link::{Backoff, RedisLink, CONNECT_TIMEOUT, RESPONSE_TIMEOUT};
+use crate::user::{Directory, RosterFeed};
+
+/// Channels named in one SUBSCRIBE or UNSUBSCRIBE.
+const CHANNELS_PER_COMMAND: usize = 1_000;
+/// How often the idle connection is checked.
+const PING_EVERY: std::time::Duration = std::time::Duration::from_secs(3);
+/// Directory changes handled in one round.
+const CHANGES_PER_ROUND: usize = 4_096;
+
+pub(super) async fn run(
+    link: RedisLink,
+    directory: Directory,
+    mut roster: RosterFeed,
+    connected: Arc<AtomicBool>,
+    shutdown: CancellationToken,
+) {
+    let mut backoff = Backoff::new();
+    let mut first = true;
+    loop {
+        if !first {
+            let delay = backoff.next_delay();
+            tokio::select! {
+                () = tokio::time::sleep(delay) => {}
+                () = shutdown.cancelled() => return,
+            }
+        }
+        first = false;
+        let listening = tokio::select! {
+            result = listen(&link, &directory, &mut roster, &connected, &mut backoff) => result,
+            () = shutdown.cancelled() => return,
+        };
+        if connected.swap(false, Ordering::AcqRel) {
+            metrics::gauge!(observe::BUS_CONNECTED).set(0.0);
+        }
+        if let Err(reason) = listening {
+            tracing::warn!(error = %reason, "Redis subscriber connection lost; reconnecting");
+        }
+    }
+}
+
+/// One connection's life: returns why it ended.
+async fn listen(
+    link: &RedisLink,
+    directory: &Directory,
+    roster: &mut RosterFeed,
+    connected: &AtomicBool,
+    backoff: &mut Backoff,
+) -> Result<(), String> {
+    let pubsub = tokio::time::timeout(CONNECT_TIMEOUT, link.client().get_async_pubsub())
+        .await
+        .map_err(|_| "connect timed out".to_owned())?
+        .map_err(|e| e.to_string())?;
+    let (mut sink, mut messages) = pubsub.split();
+    // Everything in the directory now is subscribed below, so queued changes are moot.
+    roster.clear();
+    let mut subscribed = HashSet::new();
+    command(&mut sink, "SUBSCRIBE", vec![wire::control_channel()]).await?;
+    let users = directory.users();
+    subscribe(&mut sink, &users, &mut subscribed).await?;
+    connected.store(true, Ordering::Release);
+    metrics::gauge!(observe::BUS_CONNECTED).set(1.0);
+    backoff.reset();
+    tracing::info!(users = users.len(), "Redis bus subscribed");
+    directory.resync_all();
+
+    let node = link.node();
+    let control = wire::control_channel();
+    let mut changes = Vec::with_capacity(CHANGES_PER_ROUND);
+    // A connection that dies without a reset (a lost host) shows only when asked.
+    let mut liveness = tokio::time::interval(PING_EVERY);
+    liveness.tick().await;
+    loop {
+        tokio::select! {
+            _ = liveness.tick() => {
+                tokio::time::timeout(RESPONSE_TIMEOUT, sink.ping::<String>())
+                    .await
+                    .map_err(|_| "PING timed out".to_owned())?
+                    .map_err(|e| format!("PING failed: {e}"))?;
+            }
+            message = messages.next() => {
+                let Some(message) = message else {
+                    return Err("the connection closed".into());
+                };
+                metrics::counter!(observe::BUS_MESSAGES, "direction" => "in").increment(1);
+                deliver(directory, node, &control, message.get_channel_name(), message.get_payload_bytes());
+            }
+            got = roster.recv_many(&mut changes, CHANGES_PER_ROUND) => {
+                if got == 0 {
+                    return Ok(());
+                }
+                follow(&mut sink, directory, roster, &mut changes, &mut subscribed).await?;
+            }
+        }
+    }
+}
+
+/// Hands one message to the actors it concerns.
+fn deliver(directory: &Directory, node: Uuid, control: &str, channel: &str, payload: &[u8]) {
+    if channel == control {
+        if payload == wire::RESYNC.as_bytes() {
+            directory.resync_all();
+        }
+        return;
+    }
+    match wire::decode(payload) {
+        Some((from, _)) if from == node => {}
+        Some((_, event)) => directory.hint(Arc::new(event)),
+        None => tracing::debug!(channel, "ignoring a message that is not an event"),
+    }
+}
+
+/// Brings the subscriptions in line with the directory for the users in `changes`
+/// (or for everyone, when changes were lost).
+async fn follow(
+    sink: &mut PubSubSink,
+    directory: &Directory,
+    roster: &RosterFeed,
+    changes: &mut Vec<Uuid>,
+    subscribed: &mut HashSet<Uuid>,
+) -> Result<(), String> {
+    let candidates: HashSet<Uuid> = if roster.take_overflow() {
+        directory
+            .users()
+            .into_iter()
+            .chain(subscribed.iter().copied())
+            .collect()
+    } else {
+        changes.iter().copied().collect()
+    };
+    changes.clear();
+    let (mut join, mut leave) = (Vec::new(), Vec::new());
+    for user in candidates {
+        match (directory.has(user), subscribed.contains(&user)) {
+            (true, false) => join.push(user),
+            (false, true) => leave.push(user),
+            _ => {}
+        }
+    }
+    subscribe(sink, &join, subscribed).await?;
+    // Hints sent before the subscription took effect were not heard here.
+    for user in &join {
+        directory.resync(*user);
+    }
+    for chunk in leave.chunks(CHANNELS_PER_COMMAND) {
+        command(
+            sink,
+            "UNSUBSCRIBE",
+            chunk.iter().map(|u| wire::user_channel(*u)).collect(),
+        )
+        .await?;
+        for user in chunk {
+            subscribed.remove(user);
+        }
+    }
+    Ok(())
+}
+
+async fn subscribe(
+    sink: &mut PubSubSink,
+    users: &[Uuid],
+    subscribed: &mut HashSet<Uuid>,
+) -> Result<(), String> {
+    for chunk in users.chunks(CHANNELS_PER_COMMAND) {
+        command(
+            sink,
+            "SUBSCRIBE",
+            chunk.iter().map(|u| wire::user_channel(*u)).collect(),
+        )
+        .await?;
+        subscribed.extend(chunk.iter().copied());
+    }
+    Ok(())
+}
+
+/// SUBSCRIBE or UNSUBSCRIBE `channels`, waiting for Redis to confirm each.
+async fn command(sink: &mut PubSubSink, name: &str, channels: Vec<String>) -> Result<(), String> {
+    let sent = match name {
+        "SUBSCRIBE" => tokio::time::timeout(RESPONSE_TIMEOUT, sink.subscribe(channels)).await,
+        _ => tokio::time::timeout(RESPONSE_TIMEOUT, sink.unsubscribe(channels)).await,
+    };
+    sent.map_err(|_| format!("{name} timed out"))?
+        .map_err(|e| format!("{name} failed: {e}"))
+}

@@ -1,0 +1,156 @@
+//! The node's link to Redis in cluster mode: one client, one multiplexed command
+//! connection shared by the bus publisher, presence and the cluster-wide limits, and
+//! the jittered backoff every reconnect loop uses. Every command has a deadline, so
+//! a Redis that stops answering costs a request at most `RESPONSE_TIMEOUT`.
+
+use rand::Rng;
+use redis::aio::{ConnectionManager, ConnectionManagerConfig};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+use uuid::Uuid;
+
+use crate::error::{EngineError, EngineResult};
+
+/// Longest wait for one command's answer.
+pub const RESPONSE_TIMEOUT: Duration = Duration::from_millis(1_000);
+/// Longest wait for a new connection.
+pub const CONNECT_TIMEOUT: Duration = Duration::from_millis(1_000);
+/// Prefix of every key and channel the hub uses, so a Redis can be shared.
+pub const PREFIX: &str = "hugmood:";
+
+/// Cheap to clone.
+#[derive(Clone)]
+pub struct RedisLink {
+    client: redis::Client,
+    commands: ConnectionManager,
+    /// This process's id among the cluster's nodes (new at every start).
+    node: Uuid,
+    /// Whether the last command on the shared connection got an answer.
+    healthy: Arc<AtomicBool>,
+}
+
+impl RedisLink {
+    /// Opens the link without waiting for Redis: a node may start while Redis is down
+    /// (it is then not ready, and degrades as described where Redis is used).
+    pub fn open(url: &str) -> EngineResult<Self> {
+        let client = redis::Client::open(url)
+            .map_err(|e| EngineError::Internal(format!("redis_url is not usable: {e}")))?;
+        let config = ConnectionManagerConfig::new()
+            .set_response_timeout(Some(RESPONSE_TIMEOUT))
+            .set_connection_timeout(Some(CONNECT_TIMEOUT))
+            .set_number_of_retries(1)
+            .set_min_delay(Duration::from_millis(50))
+            .set_max_delay(Duration::from_millis(500));
+        let commands = ConnectionManager::new_lazy_with_config(client.clone(), config)
+            .map_err(|e| EngineError::Internal(format!("cannot set up Redis: {e}")))?;
+        Ok(Self {
+            client,
+            commands,
+            node: Uuid::new_v4(),
+            healthy: Arc::new(AtomicBool::new(false)),
+        })
+    }
+
+    pub fn client(&self) -> &redis::Client {
+        &self.client
+    }
+
+    /// The shared command connection (it reconnects by itself).
+    pub fn commands(&self) -> ConnectionManager {
+        self.commands.clone()
+    }
+
+    pub fn node(&self) -> Uuid {
+        self.node
+    }
+
+    /// Runs `cmd`-like work on the shared connection, noting whether Redis answered.
+    pub async fn run<T>(
+        &self,
+        work: impl std::future::Future<Output = redis::RedisResult<T>>,
+    ) -> redis::RedisResult<T> {
+        let result = match tokio::time::timeout(RESPONSE_TIMEOUT, work).await {
+            Ok(result) => result,
+            Err(_) => Err(redis::RedisError::from((
+                redis::ErrorKind::Io,
+                "Redis did not answer in time",
+            ))),
+        };
+        let answered = !matches!(&result, Err(e) if e.is_io_error() || e.is_timeout() || e.is_connection_dropped() || e.is_connection_refusal());
+        self.healthy.store(answered, Ordering::Relaxed);
+        result
+    }
+
+    /// Whether Redis answered the latest command (readiness).
+    pub fn is_healthy(&self) -> bool {
+        self.healthy.load(Ordering::Relaxed)
+    }
+
+    /// A round trip, for readiness checks.
+    pub async fn ping(&self) -> bool {
+        let mut conn = self.commands();
+        self.run(redis::cmd("PING").query_async::<String>(&mut conn))
+            .await
+            .is_ok()
+    }
+
+    /// A key or channel name under the hub's prefix.
+    pub fn key(parts: std::fmt::Arguments<'_>) -> String {
+        format!("{PREFIX}{parts}")
+    }
+}
+
+/// Reconnect delays: exponential from 100 ms to 5 s, each with up to half of it added
+/// at random, so nodes that lost Redis together do not reconnect in lock step.
+#[derive(Debug, Clone)]
+pub struct Backoff {
+    next: Duration,
+}
+
+impl Default for Backoff {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Backoff {
+    const FIRST: Duration = Duration::from_millis(100);
+    const MAX: Duration = Duration::from_secs(5);
+
+    pub fn new() -> Self {
+        Self { next: Self::FIRST }
+    }
+
+    /// The delay before the next attempt.
+    pub fn next_delay(&mut self) -> Duration {
+        let base = self.next;
+        self.next = (self.next * 2).min(Self::MAX);
+        let jitter_ms = rand::thread_rng().gen_range(0..=base.as_millis() as u64 / 2);
+        base + Duration::from_millis(jitter_ms)
+    }
+
+    /// After a success: the next failure starts from the first delay again.
+    pub fn reset(&mut self) {
+        self.next = Self::FIRST;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backoff_grows_to_its_cap_with_jitter_and_resets() {
+        let mut backoff = Backoff::new();
+        let first = backoff.next_delay();
+        assert!(first >= Duration::from_millis(100) && first <= Duration::from_millis(150));
+        let mut last = first;
+        for _ in 0..10 {
+            last = backoff.next_delay();
+        }
+        assert!(last >= Duration::from_secs(5) && last <= Duration::from_millis(7_500));
+        backoff.reset();
+        assert!(backoff.next_delay() <= Duration::from_millis(150));
+    }
+}
