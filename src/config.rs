@@ -61,6 +61,9 @@ pub struct Config {
     pub social_shards: usize,
     pub event_prune_secs: u64,
     pub stream_cookie_ttl_secs: u64,
+    /// Cluster mode: seconds a node's streams keep counting (presence, stream cap)
+    /// without a refresh, i.e. how soon a killed node's users go offline.
+    pub presence_ttl_secs: u64,
 }
 
 /// A loaded configuration and the warnings met on the way (logged once logging is up).
@@ -140,6 +143,7 @@ impl Config {
             hug_shards: self.hug_shards,
             prune_every: Duration::from_secs(self.event_prune_secs),
             hug_rate_per_minute: self.hug_rate_per_minute,
+            presence_ttl: Duration::from_secs(self.presence_ttl_secs),
             ..RealtimeSettings::default()
         }
     }
@@ -201,6 +205,9 @@ impl Config {
             if value == 0 {
                 bail!("{key} must be greater than 0");
             }
+        }
+        if !(3..=3600).contains(&self.presence_ttl_secs) {
+            bail!("presence_ttl_secs must be between 3 and 3600");
         }
         if self.body_limit_bytes < 1024 {
             bail!("body_limit_bytes must be at least 1024");

@@ -240,3 +240,179 @@ async fn an_idempotency_key_holds_across_nodes() {
     let (_, sent) = cluster.hub(1).get("/api/v1/hugs/sent", alice.token()).await;
     assert_eq!(sent["total"], 1, "one hug was made: {sent}");
 }
+
+#[tokio::test]
+async fn the_hug_rate_limit_counts_every_node() {
+    let Some(cluster) = Cluster::start_with(2, &[("HUGMOOD_HUG_RATE_PER_MINUTE", "4")]).await
+    else {
+        return;
+    };
+    let alice = cluster.hub(0).register("l_alice").await;
+    let bob = cluster.hub(0).register("l_bob").await;
+    for i in 0..4 {
+        hug(cluster.hub(i % 2), &alice, &bob, &format!("l-{i}")).await;
+    }
+    for node in 0..2 {
+        let hub = cluster.hub(node);
+        let response = hub
+            .client
+            .post(hub.url("/api/v1/hugs"))
+            .bearer_auth(&alice.access)
+            .json(&json!({"recipientId": bob.id, "hugType": "warm"}))
+            .send()
+            .await
+            .expect("POST /hugs");
+        let reply = read_reply(response).await;
+        assert_eq!(
+            reply.status,
+            StatusCode::TOO_MANY_REQUESTS,
+            "node {node}: {}",
+            reply.text
+        );
+        assert_error(&reply.body, "rate_limited");
+        let wait: u64 = reply.headers["retry-after"]
+            .to_str()
+            .expect("Retry-After")
+            .parse()
+            .expect("seconds");
+        assert!((1..=60).contains(&wait), "Retry-After {wait}");
+    }
+}
+
+#[tokio::test]
+async fn the_stream_cap_counts_every_node_and_a_closed_stream_frees_its_place() {
+    let Some(cluster) = Cluster::start_with(2, &[("HUGMOOD_MAX_STREAMS_PER_USER", "2")]).await
+    else {
+        return;
+    };
+    let bob = cluster.hub(0).register("c_bob").await;
+    let _first = SseClient::connect(cluster.hub(0), &bob.access, None).await;
+    let second = SseClient::connect(cluster.hub(1), &bob.access, None).await;
+    for node in 0..2 {
+        let refused = SseClient::open(cluster.hub(node), "/api/v1/sse/stream", bob.token(), &[])
+            .await
+            .err()
+            .unwrap_or_else(|| panic!("a third stream on node {node} is refused"));
+        assert_eq!(refused.status, StatusCode::TOO_MANY_REQUESTS);
+        assert_error(&refused.body, "too_many_streams");
+    }
+    // A long-poll is not a stream: it is not refused by the cap.
+    let (status, _) = cluster
+        .hub(1)
+        .get("/api/v1/events?long_poll=true&timeout=1", bob.token())
+        .await;
+    assert_eq!(status, StatusCode::OK);
+
+    drop(second);
+    let reopened = eventually(Duration::from_secs(5), || async {
+        SseClient::open(cluster.hub(0), "/api/v1/sse/stream", bob.token(), &[])
+            .await
+            .is_ok()
+    })
+    .await;
+    assert!(
+        reopened,
+        "the place of the stream closed on node 2 is free again"
+    );
+}
+
+/// Makes `user` look long inactive, so `online` depends on held streams alone.
+async fn age_last_active(cluster: &Cluster, user: &TestUser) {
+    use sqlx::Connection;
+    let mut db = sqlx::PgConnection::connect(&cluster.db.url)
+        .await
+        .expect("connect to the cluster's database");
+    sqlx::query("UPDATE users SET last_active = now() - interval '1 hour' WHERE id = $1::uuid")
+        .bind(&user.id)
+        .execute(&mut db)
+        .await
+        .expect("age last_active");
+}
+
+/// `online` of `user` as `viewer` sees it through node `node`.
+async fn online(cluster: &Cluster, node: usize, viewer: &TestUser, user: &TestUser) -> bool {
+    let (status, profile) = cluster
+        .hub(node)
+        .get(&format!("/api/v1/users/{}", user.id), viewer.token())
+        .await;
+    assert_eq!(status, StatusCode::OK, "{profile}");
+    profile["online"].as_bool().expect("online is a boolean")
+}
+
+#[tokio::test]
+async fn online_follows_streams_on_any_node_and_a_killed_nodes_users_go_offline() {
+    let Some(mut cluster) = Cluster::start_with(2, &[("HUGMOOD_PRESENCE_TTL_SECS", "3")]).await
+    else {
+        return;
+    };
+    let alice = cluster.hub(0).register("p_alice").await;
+    let bob = cluster.hub(0).register("p_bob").await;
+    age_last_active(&cluster, &bob).await;
+    assert!(
+        !online(&cluster, 0, &alice, &bob).await,
+        "no stream, long inactive"
+    );
+
+    let stream = SseClient::connect(cluster.hub(1), &bob.access, None).await;
+    for node in 0..2 {
+        assert!(
+            online(&cluster, node, &alice, &bob).await,
+            "stream on node 2, seen from node {}",
+            node + 1
+        );
+    }
+    drop(stream);
+    assert!(
+        eventually(Duration::from_secs(3), || async {
+            !online(&cluster, 0, &alice, &bob).await
+        })
+        .await,
+        "offline once the stream closed"
+    );
+
+    // Hidden presence stays hidden from others, whatever the streams.
+    let (status, _) = cluster
+        .hub(0)
+        .put_json(
+            "/api/v1/users/me/privacy",
+            bob.token(),
+            json!({"showOnline": false}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let hidden = SseClient::connect(cluster.hub(1), &bob.access, None).await;
+    age_last_active(&cluster, &bob).await;
+    assert!(
+        !online(&cluster, 0, &alice, &bob).await,
+        "showOnline false hides it"
+    );
+    drop(hidden);
+    let (status, _) = cluster
+        .hub(0)
+        .put_json(
+            "/api/v1/users/me/privacy",
+            bob.token(),
+            json!({"showOnline": true}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+
+    // A node killed with its streams open: its users go offline within the TTL.
+    let _orphan = SseClient::connect(cluster.hub(1), &bob.access, None).await;
+    age_last_active(&cluster, &bob).await;
+    assert!(online(&cluster, 0, &alice, &bob).await);
+    cluster.nodes[1].kill();
+    let killed = Instant::now();
+    assert!(
+        eventually(Duration::from_secs(10), || async {
+            !online(&cluster, 0, &alice, &bob).await
+        })
+        .await,
+        "offline after the node's seats expired"
+    );
+    let took = killed.elapsed();
+    assert!(
+        took <= Duration::from_secs(5),
+        "within the 3 s TTL (and a refresh): {took:?}"
+    );
+}

@@ -13,6 +13,7 @@ pub const ACTOR_RESTARTS: &str = "hugmood_actor_restarts_total";
 pub const BUS_MESSAGES: &str = "hugmood_bus_messages_total";
 pub const BUS_CONNECTED: &str = "hugmood_bus_connected";
 pub const DB_POOL_CONNECTIONS: &str = "hugmood_db_pool_connections";
+pub const PRESENCE_ONLINE: &str = "hugmood_presence_online";
 
 /// The actors whose restarts are counted.
 pub const ACTOR_KINDS: [&str; 3] = ["user", "hug", "directory"];
@@ -35,6 +36,11 @@ pub fn register() {
     metrics::describe_counter!(BUS_MESSAGES, "Bus messages by direction");
     metrics::describe_gauge!(BUS_CONNECTED, "1 when the event bus is connected");
     metrics::describe_gauge!(DB_POOL_CONNECTIONS, "Database pool connections by state");
+    metrics::describe_gauge!(
+        PRESENCE_ONLINE,
+        "Users holding a stream or long-poll on this node"
+    );
+    metrics::gauge!(PRESENCE_ONLINE).set(0.0);
     metrics::gauge!(SSE_CONNECTIONS).set(0.0);
     metrics::gauge!(LONGPOLL_WAITING).set(0.0);
     metrics::gauge!(USER_ACTORS).set(0.0);

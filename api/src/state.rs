@@ -2,13 +2,16 @@
 
 use hugmood_actors::auth::{Accounts, StreamAccess};
 use hugmood_actors::collections::Collections;
+use hugmood_actors::domain::user::User;
 use hugmood_actors::hug::Hugs;
 use hugmood_actors::inbox::Inbox;
 use hugmood_actors::moods::Moods;
 use hugmood_actors::realtime::Realtime;
 use hugmood_actors::social::Social;
 use hugmood_actors::store::Store;
+use std::collections::HashSet;
 use std::sync::Arc;
+use uuid::Uuid;
 
 #[derive(Clone)]
 pub struct AppState {
@@ -45,6 +48,17 @@ pub struct Engine {
 }
 
 impl AppState {
+    /// Whether `user` holds a stream or long-poll on any node.
+    pub async fn is_connected(&self, user: Uuid) -> bool {
+        self.realtime.presence().is_connected(user).await
+    }
+
+    /// Which of `users` hold a stream or long-poll on any node.
+    pub async fn connected_among(&self, users: &[User]) -> HashSet<Uuid> {
+        let ids: Vec<Uuid> = users.iter().map(|u| u.id).collect();
+        self.realtime.presence().connected(&ids).await
+    }
+
     pub fn new(engine: Engine, settings: ApiSettings) -> Self {
         let store = engine.store;
         let inbox = Inbox::new(store.clone(), engine.realtime.clone());

@@ -82,8 +82,9 @@ pub struct User {
     pub privacy: Privacy,
 }
 
-/// How recently a user must have been active to count as online.
-pub const ONLINE_WINDOW: Duration = Duration::minutes(5);
+/// How recently a user must have been active to count as online (besides holding a
+/// stream or long-poll, which the presence registry knows).
+pub const ONLINE_WINDOW: Duration = Duration::minutes(1);
 
 impl User {
     /// Whether the user counts as online at `now`, ignoring their `show_online` choice.

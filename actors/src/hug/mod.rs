@@ -21,6 +21,7 @@ use crate::domain::page::{PageRequest, Paged};
 use crate::domain::social::NewNotification;
 use crate::domain::time::now;
 use crate::error::{EngineError, EngineResult};
+use crate::limits::ClusterRate;
 use crate::realtime::Realtime;
 use crate::shard::Shards;
 use crate::store::{Claimed, HugDirection, Store};
@@ -34,6 +35,9 @@ const WRITE_QUEUE: usize = 4_096;
 #[derive(Clone)]
 pub struct Hugs {
     shards: Shards<HugActor>,
+    /// In cluster mode, the per-sender limit shared by every node (the shards are
+    /// then the fallback while Redis does not answer).
+    cluster_rate: Option<ClusterRate>,
     writer: HugWriter,
     store: Arc<dyn Store>,
     realtime: Realtime,
@@ -53,8 +57,12 @@ impl Hugs {
         )
         .await?;
         let writer = HugWriter::start(store.clone(), realtime.clone(), WRITE_QUEUE);
+        let cluster_rate = realtime
+            .redis()
+            .map(|link| ClusterRate::new(link.clone(), "hugs"));
         Ok(Self {
             shards,
+            cluster_rate,
             writer,
             store,
             realtime,
@@ -94,8 +102,21 @@ impl Hugs {
         }
     }
 
-    /// Takes one of `sender`'s tokens from its shard; 429 with the wait when none is left.
+    /// Takes one of `sender`'s tokens — from the cluster's bucket in Redis, or else
+    /// from its shard; 429 with the wait when none is left.
     async fn take_token(&self, sender: Uuid) -> EngineResult<()> {
+        if let Some(rate) = &self.cluster_rate {
+            let per_minute = self.realtime.settings().hug_rate_per_minute;
+            match rate.take(sender, per_minute).await {
+                Ok(taken) => {
+                    return taken
+                        .map_err(|retry_after_secs| EngineError::RateLimited { retry_after_secs })
+                }
+                Err(err) => {
+                    tracing::debug!(error = %err, "Redis does not answer: hug rate limited per node")
+                }
+            }
+        }
         self.shards
             .call(sender, |reply| HugMsg::TakeToken { sender, reply })
             .await?

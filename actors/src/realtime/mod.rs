@@ -15,6 +15,7 @@ use crate::bus::{Bus, LocalBus, RedisBus};
 use crate::domain::event::Event;
 use crate::error::EngineResult;
 use crate::observe;
+use crate::presence::Presence;
 use crate::redis_link::RedisLink;
 use crate::store::Store;
 use crate::user::{Directory, RosterChanges};
@@ -39,6 +40,9 @@ pub struct RealtimeSettings {
     pub retention_per_user: i64,
     /// How often pruning runs.
     pub prune_every: Duration,
+    /// Cluster mode: how long a node's seats (streams, long-polls) count after its
+    /// last refresh, i.e. how soon a killed node's users go offline.
+    pub presence_ttl: Duration,
     /// Number of HugActor shards.
     pub hug_shards: usize,
     /// Hugs one sender may send per minute.
@@ -56,6 +60,7 @@ impl Default for RealtimeSettings {
             retention_age: Duration::from_secs(7 * 24 * 3600),
             retention_per_user: 10_000,
             prune_every: Duration::from_secs(60),
+            presence_ttl: Duration::from_secs(30),
             hug_shards: 8,
             hug_rate_per_minute: 30,
         }
@@ -70,6 +75,7 @@ pub struct Realtime {
     bus: Arc<dyn Bus>,
     /// Redis, in cluster mode.
     redis: Option<RedisLink>,
+    presence: Presence,
     pulse: watch::Receiver<Pulse>,
     shutdown: CancellationToken,
     settings: Arc<RealtimeSettings>,
@@ -93,8 +99,20 @@ impl Realtime {
             }
             None => (RosterChanges::default(), None),
         };
-        let directory =
-            Directory::start(store.clone(), settings.clone(), delivered.clone(), roster).await?;
+        let presence = Presence::start(
+            settings.max_streams_per_user,
+            redis.clone(),
+            settings.presence_ttl,
+            shutdown.clone(),
+        );
+        let directory = Directory::start(
+            store.clone(),
+            settings.clone(),
+            delivered.clone(),
+            roster,
+            presence.clone(),
+        )
+        .await?;
         let bus: Arc<dyn Bus> = match (&redis, roster_feed) {
             (Some(link), Some(feed)) => Arc::new(RedisBus::start(
                 link.clone(),
@@ -111,6 +129,7 @@ impl Realtime {
             delivered,
             bus,
             redis,
+            presence,
             pulse,
             shutdown,
             settings,
@@ -151,6 +170,11 @@ impl Realtime {
             None => true,
             Some(link) => self.bus.is_connected() && link.ping().await,
         }
+    }
+
+    /// Who holds a stream or long-poll, on any node.
+    pub fn presence(&self) -> &Presence {
+        &self.presence
     }
 
     /// The node's Redis link, in cluster mode.

@@ -285,16 +285,7 @@ impl UserState {
     /// `seen` itself when the ring still holds everything after it — those events are
     /// queued to the subscriber at once, so it needs no store read to catch up.
     fn add(&mut self, subscriber: Subscriber, seen: Option<i64>) -> Result<i64, SubscribeError> {
-        let same_kind = self
-            .subscribers
-            .iter()
-            .filter(|s| s.transport == subscriber.transport)
-            .count();
-        if subscriber.transport == super::Transport::Sse
-            && same_kind >= self.args.settings.max_streams_per_user
-        {
-            return Err(SubscribeError::TooManyStreams);
-        }
+        // The stream cap is the presence registry's (it counts every node's streams).
         let joined_after = match seen {
             Some(seen) if seen < self.last && self.ring_holds_after(seen) => {
                 let missed: Vec<&LiveEvent> = self

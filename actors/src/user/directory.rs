@@ -18,6 +18,7 @@ use super::roster::RosterChanges;
 use super::subscriber::{pair, Subscription, Transport};
 use crate::domain::event::Event;
 use crate::error::{EngineError, EngineResult};
+use crate::presence::Presence;
 use crate::realtime::{DeliveryMarks, RealtimeSettings};
 use crate::store::Store;
 
@@ -28,7 +29,7 @@ const SUBSCRIBE_ATTEMPTS: usize = 3;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SubscribeError {
-    /// The user has as many open streams on this node as allowed.
+    /// The user has as many open streams as allowed (on every node together).
     TooManyStreams,
 }
 
@@ -42,6 +43,8 @@ pub struct Directory {
     next_subscriber: Arc<AtomicU64>,
     /// Told whenever a user's entry appears or goes (the Redis bus follows it).
     roster: RosterChanges,
+    /// Seats of every stream and long-poll; the stream cap.
+    presence: Presence,
     /// Set by `stop`: no actor is started any more.
     stopped: Arc<AtomicBool>,
 }
@@ -53,6 +56,7 @@ impl Directory {
         settings: Arc<RealtimeSettings>,
         delivered: DeliveryMarks,
         roster: RosterChanges,
+        presence: Presence,
     ) -> EngineResult<Self> {
         Ok(Self {
             actors: Arc::new(DashMap::new()),
@@ -61,6 +65,7 @@ impl Directory {
             delivered,
             next_subscriber: Arc::new(AtomicU64::new(1)),
             roster,
+            presence,
             stopped: Arc::new(AtomicBool::new(false)),
         })
     }
@@ -114,6 +119,10 @@ impl Directory {
         transport: Transport,
         seen: Option<i64>,
     ) -> EngineResult<Result<Subscription, SubscribeError>> {
+        let Ok(seat) = self.presence.admit(user, transport).await else {
+            return Ok(Err(SubscribeError::TooManyStreams));
+        };
+        let mut seat = Some(seat);
         let capacity = match transport {
             Transport::Sse => self.settings.stream_buffer,
             Transport::LongPoll => self.settings.longpoll_buffer,
@@ -121,7 +130,7 @@ impl Directory {
         for _ in 0..SUBSCRIBE_ATTEMPTS {
             let actor = self.actor_for(user)?;
             let id = self.next_subscriber.fetch_add(1, Ordering::Relaxed);
-            let (subscriber, finish) = pair(user, id, transport, capacity, actor.clone());
+            let (subscriber, finish) = pair(user, id, capacity, actor.clone());
             let (reply, answer) = oneshot::channel();
             let request = Box::new(SubscribeRequest {
                 subscriber,
@@ -130,7 +139,9 @@ impl Directory {
             });
             if actor.send(UserMsg::Subscribe(request)) {
                 match tokio::time::timeout(CALL_TIMEOUT, answer).await {
-                    Ok(Ok(Ok(joined_after))) => return Ok(Ok(finish(joined_after))),
+                    Ok(Ok(Ok(joined_after))) => {
+                        return Ok(Ok(finish(joined_after, seat.take())));
+                    }
                     Ok(Ok(Err(refused))) => return Ok(Err(refused)),
                     // The actor stopped (idle) before it took the request: retry.
                     Ok(Err(_)) => {}

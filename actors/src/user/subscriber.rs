@@ -11,6 +11,7 @@ use uuid::Uuid;
 
 use super::messages::{UserMsg, UserRef};
 use crate::domain::event::Event;
+use crate::presence::Seat;
 
 /// How a subscriber reaches its client (the label of the delivery metrics).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -57,7 +58,6 @@ pub(crate) enum Offer {
 /// The UserActor's end.
 pub(crate) struct Subscriber {
     pub id: u64,
-    pub transport: Transport,
     tx: mpsc::Sender<LiveEvent>,
     overflowed: Arc<AtomicBool>,
 }
@@ -90,6 +90,8 @@ pub struct Subscription {
     rx: mpsc::Receiver<LiveEvent>,
     overflowed: Arc<AtomicBool>,
     actor: UserRef,
+    /// The connection's seat (presence, stream cap), given back with the subscription.
+    _seat: Option<Seat>,
 }
 
 impl Subscription {
@@ -115,25 +117,24 @@ impl Drop for Subscription {
 pub(crate) fn pair(
     user_id: Uuid,
     id: u64,
-    transport: Transport,
     capacity: usize,
     actor: UserRef,
-) -> (Subscriber, impl FnOnce(i64) -> Subscription) {
+) -> (Subscriber, impl FnOnce(i64, Option<Seat>) -> Subscription) {
     let (tx, rx) = mpsc::channel(capacity.max(1));
     let overflowed = Arc::new(AtomicBool::new(false));
     let subscriber = Subscriber {
         id,
-        transport,
         tx,
         overflowed: overflowed.clone(),
     };
-    let finish = move |joined_after| Subscription {
+    let finish = move |joined_after, seat| Subscription {
         user_id,
         joined_after,
         id,
         rx,
         overflowed,
         actor,
+        _seat: seat,
     };
     (subscriber, finish)
 }

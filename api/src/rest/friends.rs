@@ -122,7 +122,11 @@ async fn list_friends(
         .social
         .friends(user.id, query.request(PER_PAGE_CAP)?)
         .await?;
-    Ok(Json(PageView::from_paged(friends, UserView::public)))
+    let connected = state.connected_among(&friends.items).await;
+    Ok(Json(PageView::from_paged(friends, |u| {
+        let live = connected.contains(&u.id);
+        UserView::public(u, live)
+    })))
 }
 
 /// End a friendship.

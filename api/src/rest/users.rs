@@ -31,7 +31,8 @@ pub fn router() -> OpenApiRouter<AppState> {
     responses((status = 200, body = UserView), (status = 401, body = ErrorBody)))]
 async fn me(State(state): State<AppState>, user: AuthUser) -> ApiResult<Json<UserView>> {
     let me = state.store.user_by_id(user.id).await?.ok_or_else(gone)?;
-    Ok(Json(UserView::own(me)))
+    let connected = state.is_connected(me.id).await;
+    Ok(Json(UserView::own(me, connected)))
 }
 
 /// The account disappeared between authentication and the read.
@@ -87,7 +88,8 @@ async fn update_me(
         .update_profile(user.id, &update)
         .await?
         .ok_or_else(gone)?;
-    Ok(Json(UserView::own(updated)))
+    let connected = state.is_connected(updated.id).await;
+    Ok(Json(UserView::own(updated, connected)))
 }
 
 /// Delete one's account and everything it owns.
@@ -108,7 +110,8 @@ async fn profile(
     PathId(id): PathId,
 ) -> ApiResult<Json<UserView>> {
     let found = state.social.visible_user(user.id, id).await?;
-    Ok(Json(UserView::for_viewer(found, user.id)))
+    let connected = state.is_connected(found.id).await;
+    Ok(Json(UserView::for_viewer(found, user.id, connected)))
 }
 
 #[derive(Deserialize, IntoParams)]
@@ -141,7 +144,9 @@ async fn search(
         ));
     }
     let found = state.store.search_users(user.id, text, page).await?;
+    let connected = state.connected_among(&found.items).await;
     Ok(Json(PageView::from_paged(found, |u| {
-        UserView::for_viewer(u, user.id)
+        let live = connected.contains(&u.id);
+        UserView::for_viewer(u, user.id, live)
     })))
 }

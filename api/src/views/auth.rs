@@ -19,7 +19,7 @@ pub struct AuthView {
 impl From<Session> for AuthView {
     fn from(s: Session) -> Self {
         Self {
-            user: UserView::own(s.user),
+            user: UserView::own(s.user, false),
             access_token: s.access_token,
             refresh_token: s.refresh_token,
             expires_in: s.expires_in,

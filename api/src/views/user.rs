@@ -27,24 +27,25 @@ pub struct UserView {
 }
 
 impl UserView {
-    /// One's own profile: everything, email included.
-    pub fn own(user: User) -> Self {
-        let online = user.is_active_at(now());
+    /// One's own profile: everything, email included. `connected`: whether the user
+    /// holds a stream or long-poll on any node (the presence registry's answer).
+    pub fn own(user: User, connected: bool) -> Self {
+        let online = connected || user.is_active_at(now());
         Self::build(user, online, true)
     }
 
     /// The profile as others see it: no email, and presence only if the user shows it.
-    pub fn public(user: User) -> Self {
-        let online = user.privacy.show_online && user.is_active_at(now());
+    pub fn public(user: User, connected: bool) -> Self {
+        let online = user.privacy.show_online && (connected || user.is_active_at(now()));
         Self::build(user, online, false)
     }
 
     /// Own profile for `viewer == user.id`, public otherwise.
-    pub fn for_viewer(user: User, viewer: Uuid) -> Self {
+    pub fn for_viewer(user: User, viewer: Uuid, connected: bool) -> Self {
         if user.id == viewer {
-            Self::own(user)
+            Self::own(user, connected)
         } else {
-            Self::public(user)
+            Self::public(user, connected)
         }
     }
 

@@ -35,10 +35,14 @@ impl SocialQuery {
                 return Ok(Vec::new());
             };
             let friends = request.state.social.friends(viewer, page).await.gql()?;
+            let connected = request.state.connected_among(&friends.items).await;
             Ok(friends
                 .items
                 .into_iter()
-                .map(|user| UserNode::for_viewer(user, viewer))
+                .map(|user| {
+                    let live = connected.contains(&user.id);
+                    UserNode::for_viewer(user, viewer, live)
+                })
                 .collect())
         })
         .await

@@ -23,7 +23,8 @@ impl UserQuery {
             let viewer = request.viewer()?;
             let user = request.state.store.user_by_id(viewer).await.gql()?;
             let user = user.ok_or(EngineError::NotFound("user")).gql()?;
-            Ok(UserNode::own(user))
+            let connected = request.state.is_connected(user.id).await;
+            Ok(UserNode::own(user, connected))
         })
         .await
     }
@@ -36,7 +37,8 @@ impl UserQuery {
             let viewer = request.viewer()?;
             let id = parse_id("id", &id)?;
             let user = request.state.social.visible_user(viewer, id).await.gql()?;
-            Ok(UserNode::for_viewer(user, viewer))
+            let connected = request.state.is_connected(user.id).await;
+            Ok(UserNode::for_viewer(user, viewer, connected))
         })
         .await
     }

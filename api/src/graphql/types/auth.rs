@@ -40,7 +40,7 @@ pub(crate) struct AuthPayload {
 impl From<Session> for AuthPayload {
     fn from(s: Session) -> Self {
         Self {
-            user: UserNode::own(s.user),
+            user: UserNode::own(s.user, false),
             access_token: s.access_token,
             refresh_token: s.refresh_token,
             expires_in: s.expires_in,

@@ -32,13 +32,13 @@ pub(crate) struct UserNode {
 
 impl UserNode {
     /// One's own profile, email included.
-    pub fn own(user: User) -> Self {
-        UserView::own(user).into()
+    pub fn own(user: User, connected: bool) -> Self {
+        UserView::own(user, connected).into()
     }
 
-    /// `user` as `viewer` sees them.
-    pub fn for_viewer(user: User, viewer: Uuid) -> Self {
-        UserView::for_viewer(user, viewer).into()
+    /// `user` as `viewer` sees them (`connected`: holds a stream on any node).
+    pub fn for_viewer(user: User, viewer: Uuid, connected: bool) -> Self {
+        UserView::for_viewer(user, viewer, connected).into()
     }
 }
 
@@ -68,7 +68,8 @@ pub(crate) async fn load(ctx: &Context<'_>, id: Uuid) -> Option<UserNode> {
         let viewer = request.viewer()?;
         let loaded = request.users()?.load_one(id).await;
         let user = loaded.map_err(|err| engine_error(&err))?;
-        Ok(user.map(|user| UserNode::for_viewer(user, viewer)))
+        let connected = request.state.is_connected(id).await;
+        Ok(user.map(|user| UserNode::for_viewer(user, viewer, connected)))
     })
     .await
     .flatten()
