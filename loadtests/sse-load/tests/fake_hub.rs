@@ -425,8 +425,10 @@ async fn hold_counts_streams_refusals_reconnects_and_hub_memory() {
 }
 
 fn hugs_config(addr: SocketAddr, path: std::path::PathBuf) -> HugsConfig {
+    let target = parse_target_url(&format!("http://localhost:{}", addr.port())).expect("url");
     HugsConfig {
-        target: parse_target_url(&format!("http://localhost:{}", addr.port())).expect("url"),
+        send_targets: vec![target.clone()],
+        stream_targets: vec![target],
         tokens_file: Some(path),
         recipients: 3,
         senders: None,
