@@ -4,7 +4,9 @@ use crate::fanout::{run_fanout, FanoutConfig};
 use crate::hold::{run_hold, HoldConfig};
 use crate::hugs::{run_hugs, HugsConfig};
 use crate::spawn::worker_main;
-use crate::target::{check_sources_for_target, parse_source_ips, parse_target_url, Target};
+use crate::target::{
+    check_sources_for_target, parse_source_ips, parse_target_list, parse_target_url, Target,
+};
 use crate::tokens::read_tokens;
 use crate::util::duration_at_most;
 use crate::worker::WorkerConfig;
@@ -60,6 +62,18 @@ fn target_arg(s: &str) -> Result<Target, String> {
     parse_target_url(s)
 }
 
+/// A parsed comma-separated list of targets (one argument, not repeated values).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TargetList(pub Vec<Target>);
+
+fn url_list_arg(s: &str) -> Result<TargetList, String> {
+    parse_target_list(s, "--url").map(TargetList)
+}
+
+fn stream_url_list_arg(s: &str) -> Result<TargetList, String> {
+    parse_target_list(s, "--stream-url").map(TargetList)
+}
+
 /// A parsed `--source-ips` list (one argument, not repeated values).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SourceIps(pub Vec<IpAddr>);
@@ -68,12 +82,10 @@ fn sources_arg(s: &str) -> Result<SourceIps, String> {
     parse_source_ips(s).map(SourceIps)
 }
 
-/// Options of both `hold` and `hugs`.
+/// Options of both `hold` and `hugs` (each has its own `--url`: `hugs` takes a
+/// list, for the nodes of a cluster).
 #[derive(Debug, Clone, Args)]
 pub struct CommonArgs {
-    /// The hub: http://HOST[:PORT], HOST in 127.0.0.0/8, localhost or [::1].
-    #[arg(long, default_value = "http://127.0.0.1:8080", value_parser = target_arg)]
-    pub url: Target,
     /// Tokens file from `hugmood seed --users N --tokens-out FILE` (`<user id> <token>` lines).
     #[arg(long, value_name = "FILE")]
     pub tokens: PathBuf,
@@ -117,6 +129,9 @@ pub struct CommonArgs {
 
 #[derive(Debug, Clone, Args)]
 pub struct HoldArgs {
+    /// The hub: http://HOST[:PORT], HOST in 127.0.0.0/8, localhost or [::1].
+    #[arg(long, default_value = "http://127.0.0.1:8080", value_parser = target_arg)]
+    pub url: Target,
     #[command(flatten)]
     pub common: CommonArgs,
     /// Streams to open; stream i uses token i mod (number of tokens).
@@ -130,6 +145,15 @@ pub struct HoldArgs {
 
 #[derive(Debug, Clone, Args)]
 pub struct HugsArgs {
+    /// Where the POSTs go: http://HOST[:PORT], HOST in 127.0.0.0/8, localhost or
+    /// [::1]; a comma-separated list (cluster nodes) spreads the sender
+    /// connections over them round-robin.
+    #[arg(long, value_name = "URL[,URL...]", default_value = "http://127.0.0.1:8080", value_parser = url_list_arg)]
+    pub url: TargetList,
+    /// Where the recipients' streams are opened, round-robin by recipient
+    /// (default: the --url list). `--url A --stream-url B` makes every hug cross nodes.
+    #[arg(long, value_name = "URL[,URL...]", value_parser = stream_url_list_arg)]
+    pub stream_url: Option<TargetList>,
     #[command(flatten)]
     pub common: CommonArgs,
     /// Recipients: the first R tokens; each gets one stream.
@@ -248,9 +272,12 @@ pub struct WorkerArgs {
     pub config: String,
 }
 
-fn sources(common: &CommonArgs) -> anyhow::Result<Vec<IpAddr>> {
+/// The `--source-ips`, checked against every target they will connect to.
+fn sources(common: &CommonArgs, targets: &[Target]) -> anyhow::Result<Vec<IpAddr>> {
     let ips = common.source_ips.clone().map(|s| s.0).unwrap_or_default();
-    check_sources_for_target(&common.url, &ips).map_err(anyhow::Error::msg)?;
+    for target in targets {
+        check_sources_for_target(target, &ips).map_err(anyhow::Error::msg)?;
+    }
     Ok(ips)
 }
 
@@ -266,12 +293,12 @@ impl HoldArgs {
         let c = &self.common;
         check_rate("--ramp-per-sec", c.ramp_per_sec)?;
         Ok(HoldConfig {
-            target: c.url.clone(),
+            target: self.url.clone(),
             tokens_file: Some(absolute(&c.tokens)?),
             streams: self.streams,
             processes: c.processes,
             in_process: c.in_process,
-            source_ips: sources(c)?,
+            source_ips: sources(c, std::slice::from_ref(&self.url))?,
             ramp_per_sec: c.ramp_per_sec,
             duration: c.duration,
             hub_pid: c.hub_pid,
@@ -289,14 +316,21 @@ impl HugsArgs {
         let c = &self.common;
         check_rate("--ramp-per-sec", c.ramp_per_sec)?;
         check_rate("--rate", self.rate)?;
+        let send_targets = self.url.0.clone();
+        let stream_targets = self
+            .stream_url
+            .as_ref()
+            .map_or_else(|| send_targets.clone(), |l| l.0.clone());
+        let all_targets = [send_targets.as_slice(), stream_targets.as_slice()].concat();
         Ok(HugsConfig {
-            target: c.url.clone(),
+            source_ips: sources(c, &all_targets)?,
+            send_targets,
+            stream_targets,
             tokens_file: Some(absolute(&c.tokens)?),
             recipients: self.recipients,
             senders: self.senders,
             processes: c.processes,
             in_process: c.in_process,
-            source_ips: sources(c)?,
             ramp_per_sec: c.ramp_per_sec,
             rate: self.rate,
             duration: c.duration,
@@ -366,9 +400,11 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Worker(args) => {
             let cfg: WorkerConfig =
                 serde_json::from_str(&args.config).context("bad worker --config")?;
-            // The parent checked the URL; a hand-made config is checked again.
-            let ip = cfg.target.addr.ip();
-            if !crate::target::is_loopback_target(ip)
+            // The parent checked the URLs; a hand-made config is checked again.
+            if cfg
+                .targets
+                .iter()
+                .any(|t| !crate::target::is_loopback_target(t.addr.ip()))
                 || cfg
                     .source_ips
                     .iter()
@@ -460,6 +496,86 @@ mod tests {
         let cfg = h.to_config().expect("config");
         assert_eq!(cfg.rate, 2000.0);
         assert_eq!(cfg.drain, Duration::from_secs(5));
+    }
+
+    fn hugs_with(extra: &[&str]) -> Result<HugsArgs, clap::Error> {
+        let mut v = vec!["hugmood-loadgen", "hugs", "--tokens", "t.txt"];
+        v.extend_from_slice(extra);
+        match Cli::try_parse_from(v)?.command {
+            Command::Hugs(h) => Ok(h),
+            other => panic!("not hugs: {other:?}"),
+        }
+    }
+
+    #[test]
+    fn hugs_send_and_stream_target_lists() {
+        let urls = |ts: &[Target]| ts.iter().map(Target::url).collect::<Vec<_>>();
+        // One --url: the streams default to it (what a single hub has always had).
+        let cfg = hugs_with(&["--url", "http://127.0.0.1:8081"])
+            .expect("parse")
+            .to_config()
+            .expect("config");
+        assert_eq!(urls(&cfg.send_targets), ["http://127.0.0.1:8081"]);
+        assert_eq!(cfg.stream_targets, cfg.send_targets);
+
+        // Cross-node: POSTs on one node, streams on the other.
+        let cfg = hugs_with(&[
+            "--url",
+            "http://127.0.0.1:8081",
+            "--stream-url",
+            "http://127.0.0.1:8082",
+            "--source-ips",
+            "127.0.0.2-127.0.0.9",
+        ])
+        .expect("parse")
+        .to_config()
+        .expect("config");
+        assert_eq!(urls(&cfg.send_targets), ["http://127.0.0.1:8081"]);
+        assert_eq!(urls(&cfg.stream_targets), ["http://127.0.0.1:8082"]);
+
+        // Both nodes loaded both ways.
+        let cfg = hugs_with(&["--url", "http://127.0.0.1:8081,http://127.0.0.1:8082"])
+            .expect("parse")
+            .to_config()
+            .expect("config");
+        assert_eq!(cfg.send_targets.len(), 2);
+        assert_eq!(cfg.stream_targets, cfg.send_targets);
+    }
+
+    #[test]
+    fn hugs_refuses_bad_target_lists() {
+        let refused = |extra: &[&str]| hugs_with(extra).expect_err("refused").to_string();
+        let e = refused(&["--url", "http://127.0.0.1:8081,http://10.0.0.2:8082"]);
+        assert!(e.contains("--url") && e.contains("non-loopback"), "{e}");
+        let e = refused(&["--stream-url", "http://127.0.0.1:8082,http://example.com"]);
+        assert!(e.contains("--stream-url") && e.contains("loopback"), "{e}");
+        let e = refused(&["--stream-url", ""]);
+        assert!(e.contains("at least one"), "{e}");
+        let e = refused(&["--url", "http://127.0.0.1:8081,"]);
+        assert!(e.contains("empty item"), "{e}");
+        // --source-ips are IPv4: every target of both lists must be IPv4 too.
+        let e = hugs_with(&[
+            "--url",
+            "http://127.0.0.1:8081",
+            "--stream-url",
+            "http://127.0.0.1:8082,http://[::1]:8083",
+            "--source-ips",
+            "127.0.0.2",
+        ])
+        .expect("parse")
+        .to_config()
+        .expect_err("IPv6 stream target with IPv4 sources");
+        assert!(e.to_string().contains("IPv4"), "{e}");
+        // hold still takes exactly one hub.
+        assert!(Cli::try_parse_from([
+            "hugmood-loadgen",
+            "hold",
+            "--tokens",
+            "t.txt",
+            "--url",
+            "http://127.0.0.1:8081,http://127.0.0.1:8082",
+        ])
+        .is_err());
     }
 
     #[test]

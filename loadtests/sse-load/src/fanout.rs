@@ -736,7 +736,7 @@ pub async fn run_fanout(
         ));
     }
     Ok(FanoutReport {
-        url: format!("http://{}{}", cfg.target.host_header, cfg.target.base_path),
+        url: cfg.target.url(),
         author: author.user_id.clone(),
         friends: cfg.friends,
         streams_ready,

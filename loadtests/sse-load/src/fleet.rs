@@ -20,7 +20,8 @@ pub const FD_RESERVE: u64 = 100;
 #[derive(Debug, Clone)]
 pub struct FleetSpec {
     pub mode: WorkerMode,
-    pub target: Target,
+    /// Where the streams are opened, round-robin by global stream index.
+    pub targets: Vec<Target>,
     /// The tokens file, re-read by child workers.
     pub tokens_file: Option<PathBuf>,
     /// Streams in all (global indices `0..streams`).
@@ -101,6 +102,9 @@ pub struct Fleet {
 impl Fleet {
     /// Starts the workers. `exe` is this program (for child workers).
     pub fn start(spec: &FleetSpec, tokens: Arc<Vec<TokenEntry>>) -> anyhow::Result<Fleet> {
+        if spec.targets.is_empty() {
+            bail!("no target to open the streams on");
+        }
         let slices = split(spec.streams, spec.processes);
         let n = slices.len().max(1);
         let (tx, rx) = mpsc::unbounded_channel();
@@ -114,7 +118,7 @@ impl Fleet {
             let cfg = WorkerConfig {
                 mode: spec.mode,
                 index,
-                target: spec.target.clone(),
+                targets: spec.targets.clone(),
                 tokens_file: spec.tokens_file.clone(),
                 first,
                 count,

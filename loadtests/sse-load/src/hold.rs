@@ -172,7 +172,7 @@ pub async fn run_hold(cfg: HoldConfig, tokens: Arc<Vec<TokenEntry>>) -> anyhow::
 
     let spec = FleetSpec {
         mode: WorkerMode::Hold,
-        target: cfg.target.clone(),
+        targets: vec![cfg.target.clone()],
         tokens_file: cfg.tokens_file.clone(),
         streams: cfg.streams,
         processes,
@@ -254,7 +254,7 @@ pub async fn run_hold(cfg: HoldConfig, tokens: Arc<Vec<TokenEntry>>) -> anyhow::
         totals.merge(f);
     }
     Ok(HoldReport {
-        url: format!("http://{}{}", cfg.target.host_header, cfg.target.base_path),
+        url: cfg.target.url(),
         streams: cfg.streams,
         tokens: tokens.len(),
         processes: fleet.workers(),

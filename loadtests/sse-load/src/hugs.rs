@@ -2,14 +2,16 @@
 //! processes) hold one stream per recipient; senders in this process POST
 //! hugs at a fixed rate, each message a nonce `lg:<seq>:<send unix micros>`;
 //! receivers match `hug_received` frames by nonce. Same machine, so the
-//! senders' and receivers' wall clocks agree.
+//! senders' and receivers' wall clocks agree. Against a cluster, the POSTs and
+//! the streams may go to different nodes (`--url` / `--stream-url`), so every
+//! hug's latency includes the hop between them.
 
 use crate::fleet::{check_limits, Fleet, FleetSpec, Recv};
 use crate::hist::{Histogram, LatencySummary};
 use crate::http::PostConn;
 use crate::nonce;
 use crate::procfs::{sample_hub, HubSample};
-use crate::target::Target;
+use crate::target::{fmt_targets, Target};
 use crate::tokens::TokenEntry;
 use crate::util::{fmt_map, unix_micros};
 use crate::worker::{HugRecvStats, WorkerMode, WorkerStats};
@@ -31,7 +33,10 @@ pub const HUB_DEFAULT_HUGS_PER_MINUTE: f64 = 30.0;
 
 #[derive(Debug, Clone)]
 pub struct HugsConfig {
-    pub target: Target,
+    /// Where the POSTs go: sender connection k uses target `k mod n`.
+    pub send_targets: Vec<Target>,
+    /// Where the recipients' streams are opened: recipient i on target `i mod n`.
+    pub stream_targets: Vec<Target>,
     pub tokens_file: Option<PathBuf>,
     /// Recipients: the first R tokens of the file.
     pub recipients: usize,
@@ -60,7 +65,14 @@ pub struct HugsConfig {
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct HugsReport {
+    /// The send targets, comma-separated (as `--url` was given).
     pub url: String,
+    /// Where the POSTs went (round-robin over the sender connections).
+    #[serde(default)]
+    pub send_targets: Vec<String>,
+    /// Where the recipients' streams were opened (round-robin by recipient).
+    #[serde(default)]
+    pub stream_targets: Vec<String>,
     pub recipients: usize,
     /// Recipients whose stream connected (hugs go to these only).
     pub recipients_connected: usize,
@@ -116,7 +128,6 @@ pub struct HugsReport {
 }
 
 struct SendShared {
-    target: Target,
     start: Instant,
     end: Instant,
     rate: f64,
@@ -137,8 +148,8 @@ fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|p| p.into_inner())
 }
 
-async fn sender_task(sh: Arc<SendShared>, source: Option<IpAddr>) {
-    let mut conn = PostConn::new(sh.target.clone(), source);
+async fn sender_task(sh: Arc<SendShared>, target: Target, source: Option<IpAddr>) {
+    let mut conn = PostConn::new(target, source);
     let (nr, ns) = (sh.recipients.len() as u64, sh.senders.len() as u64);
     loop {
         let seq = sh.next.fetch_add(1, Relaxed);
@@ -207,6 +218,9 @@ pub async fn run_hugs(cfg: HugsConfig, tokens: Arc<Vec<TokenEntry>>) -> anyhow::
     if cfg.concurrency == 0 || cfg.concurrency > MAX_CONCURRENCY {
         bail!("--concurrency must be 1..={MAX_CONCURRENCY}");
     }
+    if cfg.send_targets.is_empty() || cfg.stream_targets.is_empty() {
+        bail!("hugs needs at least one send target and one stream target");
+    }
     let available = tokens.len() - cfg.recipients;
     let n_senders = cfg.senders.unwrap_or(available).min(available).max(1);
     let processes = cfg.processes.clamp(1, cfg.recipients);
@@ -220,7 +234,7 @@ pub async fn run_hugs(cfg: HugsConfig, tokens: Arc<Vec<TokenEntry>>) -> anyhow::
         cfg.recipients + cfg.concurrency,
         cfg.source_ips.len(),
     )?;
-    let mut warnings = Vec::new();
+    let mut warnings = idle_target_warnings(&cfg);
     let per_sender_minute = cfg.rate * 60.0 / n_senders as f64;
     if per_sender_minute > HUB_DEFAULT_HUGS_PER_MINUTE {
         warnings.push(format!(
@@ -238,7 +252,7 @@ pub async fn run_hugs(cfg: HugsConfig, tokens: Arc<Vec<TokenEntry>>) -> anyhow::
     let run_start_micros = unix_micros();
     let spec = FleetSpec {
         mode: WorkerMode::Recv,
-        target: cfg.target.clone(),
+        targets: cfg.stream_targets.clone(),
         tokens_file: cfg.tokens_file.clone(),
         streams: cfg.recipients,
         processes,
@@ -286,13 +300,12 @@ pub async fn run_hugs(cfg: HugsConfig, tokens: Arc<Vec<TokenEntry>>) -> anyhow::
         bail!(
             "no recipient stream connected ({}); is the hub running at {}?",
             errors.join("; "),
-            cfg.target.addr
+            fmt_targets(&cfg.stream_targets)
         );
     }
 
     let start = Instant::now() + Duration::from_millis(20);
     let shared = Arc::new(SendShared {
-        target: cfg.target.clone(),
         start,
         end: start + cfg.duration,
         rate: cfg.rate,
@@ -311,7 +324,8 @@ pub async fn run_hugs(cfg: HugsConfig, tokens: Arc<Vec<TokenEntry>>) -> anyhow::
     let mut senders = tokio::task::JoinSet::new();
     for k in 0..cfg.concurrency {
         let source = (!cfg.source_ips.is_empty()).then(|| cfg.source_ips[k % cfg.source_ips.len()]);
-        senders.spawn(sender_task(shared.clone(), source));
+        let target = cfg.send_targets[k % cfg.send_targets.len()].clone();
+        senders.spawn(sender_task(shared.clone(), target, source));
     }
     let mut next_print = Instant::now() + Duration::from_secs(2);
     loop {
@@ -387,7 +401,9 @@ pub async fn run_hugs(cfg: HugsConfig, tokens: Arc<Vec<TokenEntry>>) -> anyhow::
     let post_errors = lock(&shared.errors).clone();
     let latency_post = lock(&shared.post_latency).summary();
     Ok(HugsReport {
-        url: format!("http://{}{}", cfg.target.host_header, cfg.target.base_path),
+        url: fmt_targets(&cfg.send_targets),
+        send_targets: cfg.send_targets.iter().map(Target::url).collect(),
+        stream_targets: cfg.stream_targets.iter().map(Target::url).collect(),
         recipients: cfg.recipients,
         recipients_connected: shared.recipients.len(),
         senders: n_senders,
@@ -428,10 +444,35 @@ pub async fn run_hugs(cfg: HugsConfig, tokens: Arc<Vec<TokenEntry>>) -> anyhow::
     })
 }
 
+/// Targets that round-robin leaves without traffic: fewer sender connections
+/// than send targets, or fewer recipients than stream targets.
+fn idle_target_warnings(cfg: &HugsConfig) -> Vec<String> {
+    let mut warnings = Vec::new();
+    if cfg.concurrency < cfg.send_targets.len() {
+        warnings.push(format!(
+            "--concurrency {} is below the {} send targets: {} of them get no POSTs",
+            cfg.concurrency,
+            cfg.send_targets.len(),
+            cfg.send_targets.len() - cfg.concurrency
+        ));
+    }
+    if cfg.recipients < cfg.stream_targets.len() {
+        warnings.push(format!(
+            "--recipients {} is below the {} stream targets: {} of them get no streams",
+            cfg.recipients,
+            cfg.stream_targets.len(),
+            cfg.stream_targets.len() - cfg.recipients
+        ));
+    }
+    warnings
+}
+
 impl std::fmt::Display for HugsReport {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         let mut s = String::new();
         let _ = writeln!(s, "== hugmood-loadgen hugs: {} ==", self.url);
+        let _ = writeln!(s, "send targets   {}", self.send_targets.join(", "));
+        let _ = writeln!(s, "stream targets {}", self.stream_targets.join(", "));
         let _ = writeln!(
             s,
             "plan        {} hugs/s for {} s, {} recipients ({} connected) in {} process(es), {} senders, {} in flight",

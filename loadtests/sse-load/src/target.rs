@@ -1,5 +1,5 @@
-//! The hub's address (loopback only) and the local source addresses to spread
-//! client sockets over.
+//! The hub's address (loopback only), lists of them (the nodes of a cluster),
+//! and the local source addresses to spread client sockets over.
 
 use serde::{Deserialize, Serialize};
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
@@ -23,44 +23,87 @@ impl Target {
     pub fn path(&self, api_path: &str) -> String {
         format!("{}{api_path}", self.base_path)
     }
+
+    /// The target as a URL again, for reports.
+    pub fn url(&self) -> String {
+        format!("http://{}{}", self.host_header, self.base_path)
+    }
 }
 
 /// Parses `http://HOST[:PORT][/prefix]` and refuses every host that is not
 /// loopback: `127.0.0.0/8`, `localhost` (taken as 127.0.0.1, never resolved) or `[::1]`.
 pub fn parse_target_url(url: &str) -> Result<Target, String> {
+    parse_target_for(url, "--url")
+}
+
+/// Parses a comma-separated list of targets (the nodes of a cluster), each as
+/// [`parse_target_url`] does; `flag` names the option in error messages. An
+/// empty list, an empty item or a target given twice is refused: a duplicate
+/// would silently load one node twice as hard as the others.
+pub fn parse_target_list(list: &str, flag: &str) -> Result<Vec<Target>, String> {
+    if list.trim().is_empty() {
+        return Err(format!("{flag}: give at least one http:// URL"));
+    }
+    let mut out: Vec<Target> = Vec::new();
+    for item in list.split(',') {
+        if item.trim().is_empty() {
+            return Err(format!("{flag} {list:?}: empty item"));
+        }
+        let target = parse_target_for(item, flag)?;
+        if out
+            .iter()
+            .any(|t| t.addr == target.addr && t.base_path == target.base_path)
+        {
+            return Err(format!("{flag} {list:?}: {} given twice", target.url()));
+        }
+        out.push(target);
+    }
+    Ok(out)
+}
+
+/// The targets of a list as URLs, comma-separated (how the list was given).
+pub fn fmt_targets(targets: &[Target]) -> String {
+    targets
+        .iter()
+        .map(Target::url)
+        .collect::<Vec<_>>()
+        .join(",")
+}
+
+fn parse_target_for(url: &str, flag: &str) -> Result<Target, String> {
     let url = url.trim();
     let rest = match url.get(..7) {
         Some(scheme) if scheme.eq_ignore_ascii_case("http://") => &url[7..],
         _ => {
             return Err(format!(
-                "--url {url:?}: only plain http:// URLs are supported"
+                "{flag} {url:?}: only plain http:// URLs are supported"
             ))
         }
     };
     let authority_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
     let (authority, path) = rest.split_at(authority_end);
     if path.contains(['?', '#']) {
-        return Err(format!("--url {url:?}: no query or fragment, please"));
+        return Err(format!("{flag} {url:?}: no query or fragment, please"));
     }
     if authority.is_empty() || authority.contains('@') {
-        return Err(format!("--url {url:?}: bad host"));
+        return Err(format!("{flag} {url:?}: bad host"));
     }
     let (host, port) = if let Some(after_bracket) = authority.strip_prefix('[') {
         let close = after_bracket
             .find(']')
-            .ok_or_else(|| format!("--url {url:?}: unclosed ["))?;
+            .ok_or_else(|| format!("{flag} {url:?}: unclosed ["))?;
         let host = &after_bracket[..close];
         let tail = &after_bracket[close + 1..];
         let port = match tail {
             "" => None,
             p => Some(
                 p.strip_prefix(':')
-                    .ok_or_else(|| format!("--url {url:?}: bad port"))?,
+                    .ok_or_else(|| format!("{flag} {url:?}: bad port"))?,
             ),
         };
         let ip: Ipv6Addr = host
             .parse()
-            .map_err(|_| format!("--url {url:?}: bad IPv6 address"))?;
+            .map_err(|_| format!("{flag} {url:?}: bad IPv6 address"))?;
         (IpAddr::V6(ip), port)
     } else {
         let (host, port) = match authority.rsplit_once(':') {
@@ -74,7 +117,7 @@ pub fn parse_target_url(url: &str) -> Result<Target, String> {
                 Ok(ip) => IpAddr::V4(ip),
                 Err(_) => {
                     return Err(format!(
-                        "--url {url:?}: the host must be a loopback address \
+                        "{flag} {url:?}: the host must be a loopback address \
                          (127.0.0.0/8, localhost or [::1]); host names are not resolved"
                     ))
                 }
@@ -84,7 +127,7 @@ pub fn parse_target_url(url: &str) -> Result<Target, String> {
     };
     if !is_loopback_target(host) {
         return Err(format!(
-            "--url {url:?}: refusing a non-loopback target; this tool only loads \
+            "{flag} {url:?}: refusing a non-loopback target; this tool only loads \
              a hub on this machine (127.0.0.0/8, localhost or [::1])"
         ));
     }
@@ -94,7 +137,7 @@ pub fn parse_target_url(url: &str) -> Result<Target, String> {
             .parse()
             .ok()
             .filter(|p| *p != 0)
-            .ok_or_else(|| format!("--url {url:?}: bad port"))?,
+            .ok_or_else(|| format!("{flag} {url:?}: bad port"))?,
     };
     let base_path = path.trim_end_matches('/').to_string();
     Ok(Target {
@@ -232,6 +275,51 @@ mod tests {
         ] {
             assert!(parse_target_url(bad).is_err(), "{bad} should be refused");
         }
+    }
+
+    #[test]
+    fn target_lists() {
+        let ts = parse_target_list("http://127.0.0.1:8081, http://localhost:8082/hub/", "--url")
+            .expect("ok");
+        assert_eq!(ts.len(), 2);
+        assert_eq!(ts[0].addr, "127.0.0.1:8081".parse().expect("addr"));
+        assert_eq!(ts[1].addr, "127.0.0.1:8082".parse().expect("addr"));
+        assert_eq!(ts[1].base_path, "/hub");
+        assert_eq!(
+            fmt_targets(&ts),
+            "http://127.0.0.1:8081,http://localhost:8082/hub"
+        );
+        let one = parse_target_list("http://[::1]:8080", "--url").expect("ok");
+        assert_eq!(
+            one,
+            vec![parse_target_url("http://[::1]:8080").expect("ok")]
+        );
+    }
+
+    #[test]
+    fn bad_target_lists_are_refused_with_the_flag_and_the_entry() {
+        let err = |list: &str| parse_target_list(list, "--stream-url").expect_err(list);
+        for empty in ["", " ", ","] {
+            assert!(
+                err(empty).starts_with("--stream-url"),
+                "{empty:?}: {}",
+                err(empty)
+            );
+        }
+        assert!(err("").contains("at least one"), "{}", err(""));
+        assert!(err("http://127.0.0.1:1,").contains("empty item"));
+        assert!(err("http://127.0.0.1:1,,http://127.0.0.1:2").contains("empty item"));
+        let remote = err("http://127.0.0.1:8081,http://10.0.0.1:8082");
+        assert!(
+            remote.contains("\"http://10.0.0.1:8082\"") && remote.contains("non-loopback"),
+            "{remote}"
+        );
+        assert!(err("http://127.0.0.1:8081,example.com").contains("http://"));
+        assert!(err("http://127.0.0.1:8081,http://127.0.0.1:0").contains("bad port"));
+        let twice = err("http://127.0.0.1:8081,http://127.0.0.1:8081/");
+        assert!(twice.contains("given twice"), "{twice}");
+        // The same node under two names is still the same node.
+        assert!(err("http://localhost:8081,http://127.0.0.1:8081").contains("given twice"));
     }
 
     #[test]

@@ -46,7 +46,9 @@ pub struct WorkerConfig {
     pub mode: WorkerMode,
     /// Worker number (0-based), echoed in its messages.
     pub index: usize,
-    pub target: Target,
+    /// Where the streams are opened: stream i on target `i mod targets` (the
+    /// nodes of a cluster share the streams by global index).
+    pub targets: Vec<Target>,
     /// Tokens file the child reads (in-process workers get the tokens directly).
     pub tokens_file: Option<PathBuf>,
     /// Global stream indices `first..first + count`; stream i uses token
@@ -364,7 +366,8 @@ pub async fn run_worker(
         started,
     });
     ctx.c.ramp_pending.store(ctx.cfg.count as u64, Relaxed);
-    if ctx.tokens.is_empty() {
+    // Nothing to open (or nowhere to open it): stop at once.
+    if ctx.tokens.is_empty() || ctx.cfg.targets.is_empty() {
         ctx.c.ramp_pending.store(0, Relaxed);
         stop.cancel();
     }
@@ -454,6 +457,7 @@ async fn stream_task(ctx: Arc<Ctx>, idx: usize) {
     let tok = &ctx.tokens[idx % ctx.tokens.len()];
     let ips = &ctx.cfg.source_ips;
     let source = (!ips.is_empty()).then(|| ips[idx % ips.len()]);
+    let target = &ctx.cfg.targets[idx % ctx.cfg.targets.len()];
     let mut buf = vec![0u8; READ_BUF].into_boxed_slice();
     let mut parser = SseParser::new(MAX_SSE_LINE);
     let mut st = StreamState {
@@ -476,7 +480,7 @@ async fn stream_task(ctx: Arc<Ctx>, idx: usize) {
             _ = ctx.stop.cancelled() => break,
             r = tokio::time::timeout(
                 connect_timeout,
-                http::open_sse(&ctx.cfg.target, source, &tok.token, st.last_id, &mut buf),
+                http::open_sse(target, source, &tok.token, st.last_id, &mut buf),
             ) => r.unwrap_or(Err(HttpError::Timeout)),
         };
         let delay = match res {

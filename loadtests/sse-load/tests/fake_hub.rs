@@ -2,12 +2,15 @@
 //! the test: a tokio listener on 127.0.0.1:0 speaking just enough of the
 //! hub's contract (chunked SSE stream with ids, retry, comments, heartbeats,
 //! reconnect + Last-Event-ID resume; POST /api/v1/hugs → 201 + hug_received;
-//! POST /api/v1/moods → 201 + mood_update to the configured friends).
+//! POST /api/v1/moods → 201 + mood_update to the configured friends). Two fake
+//! hubs can share their event logs and live streams, like the nodes of a cluster
+//! (one database, pub/sub between them): a hug POSTed to one reaches a stream on
+//! the other.
 
 use hugmood_loadgen::fanout::{run_fanout, FanoutConfig};
 use hugmood_loadgen::hold::{run_hold, HoldConfig};
 use hugmood_loadgen::hugs::{run_hugs, HugsConfig};
-use hugmood_loadgen::target::{parse_source_ips, parse_target_url};
+use hugmood_loadgen::target::{parse_source_ips, parse_target_list, parse_target_url};
 use hugmood_loadgen::tokens::{read_tokens, TokenEntry};
 use serde_json::{json, Value};
 use std::collections::{HashMap, HashSet};
@@ -32,6 +35,7 @@ struct HubOpts {
     mood_friends: Vec<String>,
 }
 
+/// What the nodes of a fake cluster share: every user's event log and live streams.
 #[derive(Default)]
 struct Logs {
     /// Per user: (event id, frame text).
@@ -42,10 +46,12 @@ struct Logs {
 #[derive(Default)]
 struct Hub {
     opts: HubOpts,
-    logs: Mutex<Logs>,
-    /// (user, Last-Event-ID) of every stream request.
+    /// Shared with the other nodes of the same fake cluster, if any.
+    logs: Arc<Mutex<Logs>>,
+    /// (user, Last-Event-ID) of every stream request this node served.
     stream_requests: Mutex<Vec<(String, Option<u64>)>>,
     peers: Mutex<HashSet<IpAddr>>,
+    /// Hug POSTs this node answered 201.
     hugs: AtomicU64,
     moods: AtomicU64,
 }
@@ -323,10 +329,17 @@ async fn serve_conn(hub: Arc<Hub>, mut sock: TcpStream, peer: SocketAddr) {
 }
 
 async fn start_hub(opts: HubOpts) -> (Arc<Hub>, SocketAddr) {
+    start_node(opts, Arc::default()).await
+}
+
+/// Starts a fake hub on `logs`: give two hubs the same logs and they deliver
+/// each other's hugs, as the nodes of a cluster do.
+async fn start_node(opts: HubOpts, logs: Arc<Mutex<Logs>>) -> (Arc<Hub>, SocketAddr) {
     let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
     let addr = listener.local_addr().expect("addr");
     let hub = Arc::new(Hub {
         opts,
+        logs,
         ..Hub::default()
     });
     let h = hub.clone();
@@ -425,8 +438,10 @@ async fn hold_counts_streams_refusals_reconnects_and_hub_memory() {
 }
 
 fn hugs_config(addr: SocketAddr, path: std::path::PathBuf) -> HugsConfig {
+    let target = parse_target_url(&format!("http://localhost:{}", addr.port())).expect("url");
     HugsConfig {
-        target: parse_target_url(&format!("http://localhost:{}", addr.port())).expect("url"),
+        send_targets: vec![target.clone()],
+        stream_targets: vec![target],
         tokens_file: Some(path),
         recipients: 3,
         senders: None,
@@ -531,6 +546,123 @@ async fn a_hub_slower_than_the_plan_ends_the_run_on_time_and_reports_what_was_no
     );
     assert_eq!(report.lost, 0, "lost {:?}", report.lost_sample);
     assert_eq!(hub.hugs.load(Ordering::Relaxed), report.sent);
+}
+
+/// Two fake hubs sharing one event log, like two nodes of a cluster.
+async fn start_two_nodes() -> ((Arc<Hub>, SocketAddr), (Arc<Hub>, SocketAddr)) {
+    let logs = Arc::new(Mutex::new(Logs::default()));
+    let a = start_node(HubOpts::default(), logs.clone()).await;
+    let b = start_node(HubOpts::default(), logs).await;
+    (a, b)
+}
+
+/// The users whose streams a node served, sorted (one entry per stream request).
+fn stream_users(hub: &Hub) -> Vec<String> {
+    let mut users: Vec<String> = lock(&hub.stream_requests)
+        .iter()
+        .map(|(u, _)| u.clone())
+        .collect();
+    users.sort();
+    users
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn hugs_cross_nodes_with_posts_on_one_hub_and_streams_on_the_other() {
+    let ((posts_hub, posts_addr), (streams_hub, streams_addr)) = start_two_nodes().await;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (path, tokens) = tokens_file(&dir, 8);
+    let send = parse_target_list(&format!("http://{posts_addr}"), "--url").expect("url");
+    let stream = parse_target_list(&format!("http://{streams_addr}"), "--stream-url").expect("url");
+    let config = HugsConfig {
+        send_targets: send,
+        stream_targets: stream,
+        ..hugs_config(posts_addr, path)
+    };
+    let report = run_hugs(config, tokens).await.expect("hugs");
+    println!("{report}");
+    assert!(report.errors.is_empty(), "{:?}", report.errors);
+    assert_eq!(report.recipients_connected, 3);
+    assert!(report.sent >= 70, "sent {}", report.sent);
+    assert!(report.post_errors.is_empty(), "{:?}", report.post_errors);
+    assert_eq!(report.lost, 0, "lost {:?}", report.lost_sample);
+    assert_eq!(report.received, report.sent);
+    assert_eq!((report.duplicates, report.misrouted), (0, 0));
+
+    // Every POST on the first node, every stream on the second.
+    assert_eq!(posts_hub.hugs.load(Ordering::Relaxed), report.sent);
+    assert!(
+        stream_users(&posts_hub).is_empty(),
+        "{:?}",
+        stream_users(&posts_hub)
+    );
+    assert_eq!(streams_hub.hugs.load(Ordering::Relaxed), 0);
+    assert_eq!(stream_users(&streams_hub), ["u1", "u2", "u3"]);
+
+    assert_eq!(report.url, format!("http://{posts_addr}"));
+    assert_eq!(report.send_targets, [format!("http://{posts_addr}")]);
+    assert_eq!(report.stream_targets, [format!("http://{streams_addr}")]);
+    let text = report.to_string();
+    assert!(
+        text.contains(&format!("send targets   http://{posts_addr}\n"))
+            && text.contains(&format!("stream targets http://{streams_addr}\n")),
+        "{text}"
+    );
+}
+
+/// The binary with `--url A,B`: worker processes open recipient i's stream on
+/// node i mod 2 and the sender connections alternate between the nodes.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn binary_hugs_loads_both_nodes_of_a_cluster() {
+    let ((hub_a, addr_a), (hub_b, addr_b)) = start_two_nodes().await;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (path, _) = tokens_file(&dir, 8);
+    let both = format!("http://{addr_a},http://{addr_b}");
+    let out = tokio::process::Command::new(env!("CARGO_BIN_EXE_hugmood-loadgen"))
+        .args(["hugs", "--url", &both, "--tokens"])
+        .arg(&path)
+        .args([
+            "--recipients",
+            "4",
+            "--processes",
+            "2",
+            "--concurrency",
+            "2",
+        ])
+        .args([
+            "--rate",
+            "20",
+            "--duration",
+            "2s",
+            "--drain",
+            "2s",
+            "--json",
+            "-q",
+        ])
+        .output()
+        .await
+        .expect("run hugs");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    let v: Value = serde_json::from_slice(&out.stdout).expect("one JSON object");
+    let sent = v["sent"].as_u64().expect("sent");
+    assert!(sent >= 30, "{v:#}");
+    assert_eq!(v["lost"], 0, "{v:#}");
+    assert_eq!(v["received"], v["sent"]);
+    assert_eq!(v["url"], both.as_str());
+    let listed = json!([format!("http://{addr_a}"), format!("http://{addr_b}")]);
+    assert_eq!(v["send_targets"], listed, "{v:#}");
+    assert_eq!(v["stream_targets"], listed, "{v:#}");
+    assert!(stderr.contains("stream targets http://"), "{stderr}");
+
+    // Recipients u1..u4 alternate between the nodes; so do the two connections' POSTs.
+    assert_eq!(stream_users(&hub_a), ["u1", "u3"]);
+    assert_eq!(stream_users(&hub_b), ["u2", "u4"]);
+    let (on_a, on_b) = (
+        hub_a.hugs.load(Ordering::Relaxed),
+        hub_b.hugs.load(Ordering::Relaxed),
+    );
+    assert!(on_a > 0 && on_b > 0, "POSTs: {on_a} on A, {on_b} on B");
+    assert_eq!(on_a + on_b, sent);
 }
 
 fn friends(range: std::ops::RangeInclusive<usize>) -> Vec<String> {
