@@ -416,3 +416,98 @@ async fn online_follows_streams_on_any_node_and_a_killed_nodes_users_go_offline(
         "within the 3 s TTL (and a refresh): {took:?}"
     );
 }
+
+#[tokio::test]
+async fn concurrent_hug_batches_and_mood_fan_outs_on_two_nodes_keep_every_log_gapless() {
+    let Some(cluster) = Cluster::start_with(2, &[("HUGMOOD_HUG_RATE_PER_MINUTE", "100000")]).await
+    else {
+        return;
+    };
+    let author = cluster.hub(0).register("g_author").await;
+    let recipients = cluster.hub(0).register_many("g_rcpt", 6).await;
+    let senders = cluster.hub(1).register_many("g_sender", 8).await;
+    for recipient in &recipients {
+        cluster.hub(0).befriend(&author, recipient).await;
+    }
+    let before = event_counts(&cluster, &recipients).await;
+
+    // Hugs from both nodes (each node's writer batches them, locking several
+    // recipients at once) while the author's moods fan out to the same users.
+    let hugs = senders.iter().enumerate().flat_map(|(s, sender)| {
+        let cluster = &cluster;
+        recipients
+            .iter()
+            .enumerate()
+            .map(move |(r, recipient)| async move {
+                for round in 0..3 {
+                    let node = (s + r + round) % 2;
+                    hug(
+                        cluster.hub(node),
+                        sender,
+                        recipient,
+                        &format!("g-{s}-{r}-{round}"),
+                    )
+                    .await;
+                }
+            })
+    });
+    let moods = (0..12).map(|i| {
+        let cluster = &cluster;
+        let author = &author;
+        async move {
+            let (status, body) = cluster
+                .hub(i % 2)
+                .post_json(
+                    "/api/v1/moods",
+                    author.token(),
+                    json!({"mood": "happy", "intensity": 5}),
+                )
+                .await;
+            assert_eq!(status, StatusCode::CREATED, "{body}");
+        }
+    });
+    tokio::join!(
+        futures::future::join_all(hugs),
+        futures::future::join_all(moods)
+    );
+
+    let after = event_counts(&cluster, &recipients).await;
+    for (recipient, ((count, max, last), (count0, _, _))) in
+        recipients.iter().zip(after.iter().zip(&before))
+    {
+        // Each hug appends hug_received and notification; each mood one mood_update.
+        assert_eq!(
+            count - count0,
+            8 * 3 * 2 + 12,
+            "events of {}",
+            recipient.username
+        );
+        assert_eq!(
+            (count, max),
+            (last, last),
+            "ids 1..=last, none missing or doubled, for {}",
+            recipient.username
+        );
+    }
+}
+
+/// Per user: events stored, their largest id, and the user's last allocated id.
+async fn event_counts(cluster: &Cluster, users: &[TestUser]) -> Vec<(i64, i64, i64)> {
+    use sqlx::Connection;
+    let mut db = sqlx::PgConnection::connect(&cluster.db.url)
+        .await
+        .expect("connect to the cluster's database");
+    let mut counts = Vec::new();
+    for user in users {
+        let row: (i64, i64, i64) = sqlx::query_as(
+            "SELECT count(e.id), coalesce(max(e.id), 0), u.last_event_id FROM users u \
+             LEFT JOIN events e ON e.user_id = u.id WHERE u.id = $1::uuid GROUP BY u.last_event_id",
+        )
+        .bind(&user.id)
+        .fetch_one(&mut db)
+        .await
+        .expect("count events");
+        counts.push(row);
+    }
+    counts
+}

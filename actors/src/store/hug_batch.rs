@@ -213,6 +213,10 @@ macro_rules! impl_hug_batch_writes {
                 if !fresh.is_empty() {
                     let together = batch::Together::new(fresh.iter().map(|&i| &writes[i]).collect());
                     let requests = together.id_requests();
+                    if $crate::store::locks::takes_row_locks::<$db>() {
+                        let users: Vec<uuid::Uuid> = requests.iter().map(|(u, _)| *u).collect();
+                        $crate::store::locks::lock_users(tx, &users).await?;
+                    }
                     let sql = batch::next_ids_sql(requests.len());
                     let mut query = sqlx::query_as::<_, (uuid::Uuid, i64)>(&sql);
                     for (user, count) in &requests {

@@ -12,6 +12,7 @@ mod events;
 mod hug_batch;
 mod hugs;
 mod idempotency;
+mod locks;
 mod moods;
 mod notifications;
 mod outbox;

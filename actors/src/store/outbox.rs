@@ -12,6 +12,12 @@ pub(crate) const FANOUT_NEXT_IDS: &str = "UPDATE users SET last_event_id = last_
                OR (b.blocker_id = f.friend_id AND b.blocked_id = f.user_id))) \
     RETURNING id, last_event_id";
 
+/// The same friends as [`FANOUT_NEXT_IDS`], locked in id order first (PostgreSQL; see
+/// `locks.rs`).
+pub(crate) const FANOUT_LOCK: &str = "SELECT id FROM users \
+    WHERE id IN (SELECT f.friend_id FROM friendships f WHERE f.user_id = $1) \
+    ORDER BY id FOR UPDATE";
+
 /// Recipients per multi-row insert of fan-out events (2 parameters each, 3 shared).
 pub(crate) const FANOUT_CHUNK: usize = 400;
 
@@ -72,6 +78,12 @@ macro_rules! impl_outbox_writes {
                 tx: &mut sqlx::Transaction<'_, $db>,
                 fanout: &$crate::domain::outbox::FriendFanout,
             ) -> $crate::error::EngineResult<Vec<$crate::domain::event::Event>> {
+                if $crate::store::locks::takes_row_locks::<$db>() {
+                    sqlx::query($crate::store::outbox::FANOUT_LOCK)
+                        .bind(fanout.author)
+                        .execute(&mut **tx)
+                        .await?;
+                }
                 let recipients: Vec<(uuid::Uuid, i64)> =
                     sqlx::query_as($crate::store::outbox::FANOUT_NEXT_IDS)
                         .bind(fanout.author)
