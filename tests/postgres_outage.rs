@@ -213,7 +213,7 @@ async fn writes_answer_503_while_postgres_is_down_and_recover_without_a_restart(
         }
     };
     let hub = TestHub::start_with(|c| {
-        c.database_url = url;
+        c.database_url = url.clone();
         c.jwt_secret = "postgres-outage-test-secret-of-enough-length".into();
     })
     .await;
@@ -294,10 +294,12 @@ async fn writes_answer_503_while_postgres_is_down_and_recover_without_a_restart(
     );
     assert!(took < OUTAGE_ANSWER_WITHIN, "readyz took {took:?}");
 
-    postgres
+    let again = postgres
         .run_script()
         .await
         .expect("start PostgreSQL again on the same data");
+    // The hub keeps the URL it started with; a server on another port is not "back".
+    assert_eq!(again, url, "PostgreSQL came back on another port");
 
     let back = Instant::now();
     loop {
