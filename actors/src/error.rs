@@ -26,6 +26,10 @@ pub enum EngineError {
     /// Too many requests; the client may retry after this many seconds.
     #[error("rate limited; retry in {retry_after_secs} s")]
     RateLimited { retry_after_secs: u64 },
+    /// The database cannot be reached (refused, dropped, shutting down, no free
+    /// connection in time); a retry may succeed. The text is for logs only.
+    #[error("database unavailable: {0}")]
+    Unavailable(String),
     /// The store failed; the text is for logs only, never for clients.
     #[error("storage: {0}")]
     Storage(String),
@@ -78,14 +82,119 @@ impl From<sqlx::Error> for EngineError {
             sqlx::Error::Database(db) if db.is_unique_violation() => {
                 Self::conflict("conflict", "the request conflicts with existing data")
             }
-            sqlx::Error::PoolTimedOut => Self::Storage("database pool timed out".into()),
+            sqlx::Error::Database(db)
+                if db.code().is_some_and(|code| is_outage_sqlstate(&code)) =>
+            {
+                Self::Unavailable(err.to_string())
+            }
+            sqlx::Error::PoolTimedOut => {
+                Self::Unavailable("no database connection within the acquire timeout".into())
+            }
+            sqlx::Error::Io(_)
+            | sqlx::Error::PoolClosed
+            | sqlx::Error::Tls(_)
+            | sqlx::Error::WorkerCrashed => Self::Unavailable(err.to_string()),
             _ => Self::Storage(err.to_string()),
         }
     }
 }
 
+/// SQLSTATEs that say the server, not the statement, is the problem: class 08
+/// (connection exception) and 57P (operator intervention: admin or crash shutdown,
+/// cannot connect now). SQLite's codes are plain numbers and never match.
+fn is_outage_sqlstate(code: &str) -> bool {
+    code.starts_with("08") || code.starts_with("57P")
+}
+
 impl From<sqlx::migrate::MigrateError> for EngineError {
     fn from(err: sqlx::migrate::MigrateError) -> Self {
         Self::Storage(format!("migration failed: {err}"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::borrow::Cow;
+
+    /// A database error with just a SQLSTATE, as PostgreSQL's would carry; `.1` marks a
+    /// unique violation.
+    #[derive(Debug)]
+    struct Coded(&'static str, bool);
+
+    impl std::fmt::Display for Coded {
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            write!(f, "sqlstate {}", self.0)
+        }
+    }
+
+    impl std::error::Error for Coded {}
+
+    impl sqlx::error::DatabaseError for Coded {
+        fn message(&self) -> &str {
+            self.0
+        }
+        fn code(&self) -> Option<Cow<'_, str>> {
+            Some(Cow::Borrowed(self.0))
+        }
+        fn as_error(&self) -> &(dyn std::error::Error + Send + Sync + 'static) {
+            self
+        }
+        fn as_error_mut(&mut self) -> &mut (dyn std::error::Error + Send + Sync + 'static) {
+            self
+        }
+        fn into_error(self: Box<Self>) -> Box<dyn std::error::Error + Send + Sync + 'static> {
+            self
+        }
+        fn kind(&self) -> sqlx::error::ErrorKind {
+            if self.1 {
+                sqlx::error::ErrorKind::UniqueViolation
+            } else {
+                sqlx::error::ErrorKind::Other
+            }
+        }
+    }
+
+    fn database(code: &'static str) -> EngineError {
+        sqlx::Error::Database(Box::new(Coded(code, false))).into()
+    }
+
+    #[test]
+    fn an_unreachable_database_is_unavailable() {
+        let refused = std::io::Error::from(std::io::ErrorKind::ConnectionRefused);
+        for err in [
+            sqlx::Error::Io(refused),
+            sqlx::Error::PoolTimedOut,
+            sqlx::Error::PoolClosed,
+            sqlx::Error::WorkerCrashed,
+            sqlx::Error::Tls("handshake failed".into()),
+        ] {
+            let text = err.to_string();
+            assert!(
+                matches!(EngineError::from(err), EngineError::Unavailable(_)),
+                "{text}"
+            );
+        }
+        // connection failure, admin shutdown, crash shutdown, cannot connect now
+        for code in ["08006", "08001", "57P01", "57P02", "57P03"] {
+            assert!(
+                matches!(database(code), EngineError::Unavailable(_)),
+                "{code}"
+            );
+        }
+    }
+
+    #[test]
+    fn other_database_errors_stay_what_they_were() {
+        let unique = sqlx::Error::Database(Box::new(Coded("23505", true)));
+        assert!(matches!(
+            EngineError::from(unique),
+            EngineError::Conflict { .. }
+        ));
+        // syntax error, query canceled (57014: statement timeout, not an outage),
+        // and SQLite's numeric codes (SQLITE_BUSY, SQLITE_IOERR)
+        for code in ["42601", "57014", "5", "10"] {
+            assert!(matches!(database(code), EngineError::Storage(_)), "{code}");
+        }
     }
 }

@@ -16,9 +16,13 @@ pub struct ApiError {
     code: &'static str,
     message: String,
     details: Option<Value>,
-    /// Seconds for the `Retry-After` header of a 429.
+    /// Seconds for the `Retry-After` header (429, 503).
     retry_after: Option<u64>,
 }
+
+/// The `Retry-After` of a 503 while the database is unavailable: long enough that
+/// clients do not hammer a recovering server, short enough to notice it is back.
+pub const UNAVAILABLE_RETRY_AFTER_SECS: u64 = 3;
 
 /// Result alias for handlers.
 pub type ApiResult<T> = Result<T, ApiError>;
@@ -84,6 +88,20 @@ impl ApiError {
         Self::new(StatusCode::UNAUTHORIZED, code, message)
     }
 
+    /// 503 while the database cannot be reached. An outage is expected now and then and
+    /// tells nothing about the code: a warning, no backtrace.
+    pub fn unavailable(detail: &str) -> Self {
+        tracing::warn!(error = %detail, "database unavailable");
+        Self {
+            retry_after: Some(UNAVAILABLE_RETRY_AFTER_SECS),
+            ..Self::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "unavailable",
+                "the database is unavailable; try again shortly",
+            )
+        }
+    }
+
     fn internal(context: &str, detail: &str) -> Self {
         tracing::error!(error = %detail, "{context}");
         Self::new(
@@ -116,6 +134,7 @@ impl From<EngineError> for ApiError {
                     "too many requests; slow down",
                 )
             },
+            EngineError::Unavailable(detail) => Self::unavailable(&detail),
             EngineError::Storage(detail) => Self::internal("storage failure", &detail),
             EngineError::Internal(detail) => Self::internal("internal failure", &detail),
         }
@@ -161,5 +180,33 @@ impl IntoResponse for ApiError {
                 .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
         }
         response
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_unavailable_database_is_a_503_with_retry_after() {
+        let err = ApiError::from(EngineError::Unavailable(
+            "error communicating with database: Connection refused".into(),
+        ));
+        assert_eq!(err.status(), StatusCode::SERVICE_UNAVAILABLE);
+        assert_eq!(err.code(), "unavailable");
+        // The log text (addresses, SQL) never reaches the client.
+        assert!(!err.message().contains("refused"), "{}", err.message());
+        let response = err.into_response();
+        assert_eq!(
+            response.headers().get(header::RETRY_AFTER),
+            Some(&HeaderValue::from(UNAVAILABLE_RETRY_AFTER_SECS))
+        );
+    }
+
+    #[test]
+    fn other_storage_failures_stay_500() {
+        let err = ApiError::from(EngineError::Storage("syntax error at or near".into()));
+        assert_eq!(err.status(), StatusCode::INTERNAL_SERVER_ERROR);
+        assert_eq!(err.code(), "internal_error");
     }
 }

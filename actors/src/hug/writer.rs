@@ -66,8 +66,30 @@ async fn run(store: Arc<dyn Store>, realtime: Realtime, mut waiting: mpsc::Recei
     while waiting.recv_many(&mut batch, MAX_BATCH).await > 0 {
         let (writes, replies): (Vec<HugWrite>, Vec<oneshot::Sender<WriteAnswer>>) =
             batch.drain(..).map(|p| (p.write, p.reply)).unzip();
-        commit(&store, &realtime, writes, replies).await;
+        if let Batch::Unavailable(why) = commit(&store, &realtime, writes, replies).await {
+            // Hugs that queued while the batch waited for the database would each
+            // wait as long again, one batch after the other: past the request
+            // timeout under load. The database was unreachable a moment ago, so
+            // they get the same answer now and their senders may retry.
+            let mut queued = 0;
+            while let Ok(pending) = waiting.try_recv() {
+                let _ = pending
+                    .reply
+                    .send(Err(EngineError::Unavailable(why.clone())));
+                queued += 1;
+            }
+            if queued > 0 {
+                tracing::warn!(queued, "queued hugs refused: the database is unavailable");
+            }
+        }
     }
+}
+
+/// How a batch went, as far as the next one cares.
+enum Batch {
+    Done,
+    /// Not committed because the database could not be reached (the log text).
+    Unavailable(String),
 }
 
 /// Commits one batch, publishes its events in commit order, then answers every sender.
@@ -76,7 +98,7 @@ async fn commit(
     realtime: &Realtime,
     writes: Vec<HugWrite>,
     replies: Vec<oneshot::Sender<WriteAnswer>>,
-) {
+) -> Batch {
     let count = writes.len();
     let started = std::time::Instant::now();
     // Its own task, so a panic in the store fails this batch (its senders get an
@@ -90,16 +112,29 @@ async fn commit(
                 got = outcomes.len(),
                 "hug batch answered the wrong number of outcomes"
             );
-            return fail_all(replies, "the store answered the wrong number of outcomes");
+            fail_all(replies, || {
+                EngineError::Storage("the store answered the wrong number of outcomes".into())
+            });
+            return Batch::Done;
+        }
+        Ok(Err(EngineError::Unavailable(why))) => {
+            tracing::warn!(error = %why, count, "hug batch not committed: database unavailable");
+            fail_all(replies, || EngineError::Unavailable(why.clone()));
+            return Batch::Unavailable(why);
         }
         Ok(Err(err)) => {
             tracing::warn!(error = %err, count, "hug batch not committed");
-            return fail_all(replies, &format!("hug batch not committed: {err}"));
+            let why = format!("hug batch not committed: {err}");
+            fail_all(replies, || EngineError::Storage(why.clone()));
+            return Batch::Done;
         }
         Err(panicked) => {
             tracing::error!(error = %panicked, count, "the hug writer panicked on a batch");
             metrics::counter!(observe::ACTOR_RESTARTS, "actor" => "hug").increment(1);
-            return fail_all(replies, "the hug writer panicked");
+            fail_all(replies, || {
+                EngineError::Storage("the hug writer panicked".into())
+            });
+            return Batch::Done;
         }
     };
     tracing::debug!(count, elapsed = ?started.elapsed(), "hug batch committed");
@@ -120,10 +155,13 @@ async fn commit(
         // A sender that gave up waiting is no reason to stop.
         let _ = reply.send(answer);
     }
+    Batch::Done
 }
 
-fn fail_all(replies: Vec<oneshot::Sender<WriteAnswer>>, why: &str) {
+/// Answers every sender of a failed batch with the same error (`EngineError` is not
+/// `Clone`, so each gets its own from `error`).
+fn fail_all(replies: Vec<oneshot::Sender<WriteAnswer>>, error: impl Fn() -> EngineError) {
     for reply in replies {
-        let _ = reply.send(Err(EngineError::Storage(why.to_owned())));
+        let _ = reply.send(Err(error()));
     }
 }

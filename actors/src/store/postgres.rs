@@ -17,12 +17,20 @@ use super::{
     sessions::impl_session_store, social::impl_social_store, users::impl_user_store, Store,
     StoreOptions,
 };
-use crate::error::EngineResult;
+use crate::error::{EngineError, EngineResult};
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../migrations/postgres");
 
-/// How long a request waits for a free connection before failing.
-const ACQUIRE_TIMEOUT: Duration = Duration::from_secs(5);
+/// How long a request waits for a connection before failing with `Unavailable`. It
+/// bounds opening one too: while the server is down, the pool retries refused
+/// connects with backoff until this deadline, so a request answers 503 within it
+/// instead of hanging. Idle connections are pinged before use (sqlx's default), so
+/// ones the server dropped are replaced, and the pool recovers with the server.
+const ACQUIRE_TIMEOUT: Duration = Duration::from_secs(3);
+
+/// Ceiling of a readiness ping: below the acquire timeout, so a probe answers 503
+/// within it even when the round trip itself hangs.
+const PING_TIMEOUT: Duration = Duration::from_secs(2);
 
 pub struct PostgresStore {
     pool: PgPool,
@@ -72,7 +80,9 @@ impl Store for PostgresStore {
     }
 
     async fn ping(&self) -> EngineResult<()> {
-        sqlx::query("SELECT 1").execute(&self.pool).await?;
+        tokio::time::timeout(PING_TIMEOUT, sqlx::query("SELECT 1").execute(&self.pool))
+            .await
+            .map_err(|_| EngineError::Unavailable("readiness ping timed out".into()))??;
         Ok(())
     }
 

@@ -2,7 +2,8 @@
 //! engine's snake_case code, the same as REST's) for programs, and for validation
 //! failures `extensions.details` naming each bad field (rate limits:
 //! `extensions.retryAfter`, in seconds). Server-side failures are logged here and
-//! reach the client only as "internal error".
+//! reach the client only as "internal error", or as `unavailable` (with `retryAfter`)
+//! while the database cannot be reached.
 
 use async_graphql::indexmap::IndexMap;
 use async_graphql::{Context, Error, ErrorExtensions, Name, Result, Value};
@@ -22,6 +23,14 @@ pub(crate) fn engine_error(err: &EngineError) -> Error {
             let seconds = *retry_after_secs;
             Error::new(format!("too many requests; retry in {seconds} s")).extend_with(|_, ext| {
                 ext.set("code", "rate_limited");
+                ext.set("retryAfter", seconds);
+            })
+        }
+        EngineError::Unavailable(detail) => {
+            tracing::warn!(error = %detail, "GraphQL resolver: database unavailable");
+            let seconds = crate::error::UNAVAILABLE_RETRY_AFTER_SECS;
+            Error::new("the database is unavailable; try again shortly").extend_with(|_, ext| {
+                ext.set("code", "unavailable");
                 ext.set("retryAfter", seconds);
             })
         }
