@@ -511,3 +511,38 @@ async fn event_counts(cluster: &Cluster, users: &[TestUser]) -> Vec<(i64, i64, i
     }
     counts
 }
+
+#[tokio::test]
+async fn a_nodes_subscriber_connection_survives_its_liveness_pings() {
+    let Some(cluster) = Cluster::start(1).await else {
+        return;
+    };
+    // Pings go out every 3 s; wait for two of them.
+    tokio::time::sleep(Duration::from_secs(7)).await;
+    let client = redis::Client::open(cluster.redis.url()).expect("redis client");
+    let mut conn = client
+        .get_multiplexed_async_connection()
+        .await
+        .expect("connect to the test Redis");
+    let clients: String = redis::cmd("CLIENT")
+        .arg("LIST")
+        .query_async(&mut conn)
+        .await
+        .expect("CLIENT LIST");
+    let subscriber = clients
+        .lines()
+        .find(|line| {
+            line.split(' ')
+                .any(|f| f.starts_with("sub=") && f != "sub=0")
+        })
+        .unwrap_or_else(|| panic!("the node has a subscriber connection: {clients}"));
+    let age: u64 = subscriber
+        .split(' ')
+        .find_map(|f| f.strip_prefix("age="))
+        .and_then(|a| a.parse().ok())
+        .expect("age= field");
+    assert!(
+        age >= 6,
+        "the subscriber connection was not replaced: {subscriber}"
+    );
+}

@@ -70,7 +70,7 @@ done
 runuser -u postgres -- "$PG_BIN/pg_ctl" -D "$WORK/pg/data" -w restart -o "-p $PORT" -l "$WORK/pg/postgres.log" >/dev/null
 
 log "starting Redis on 127.0.0.1:$REDIS_PORT"
-redis-server --bind 127.0.0.1 --port "$REDIS_PORT" --save '' --appendonly no --loglevel warning >/dev/null &
+redis-server --bind 127.0.0.1 --port "$REDIS_PORT" --save '' --appendonly no --loglevel warning >"$WORK/redis.log" &
 PIDS+=($!)
 
 export HUGMOOD_DATABASE_URL=$URL
@@ -116,6 +116,9 @@ start=$SECONDS
     --recipients "$RECIPIENTS" --processes 2 --source-ips 127.0.0.2-127.0.0.9 \
     --rate "$RATE" --duration "$DURATION" --concurrency 64
 elapsed=$((SECONDS - start))
+for log in "$WORK"/node-*.log "$WORK/redis.log"; do
+    grep -iE "warn|error|lost|closed" "$log" | head -n 5 | sed "s|^|$(basename "$log"): |" >&2 || true
+done
 # Each node's delivery histogram and bus counters, for a look at where time went.
 for port in $NODE1 $NODE2; do
     curl -fs "http://127.0.0.1:$port/metrics" |

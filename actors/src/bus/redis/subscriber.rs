@@ -90,7 +90,8 @@ async fn listen(
     loop {
         tokio::select! {
             _ = liveness.tick() => {
-                tokio::time::timeout(RESPONSE_TIMEOUT, sink.ping::<String>())
+                // In subscribe mode Redis answers PING with ["pong", ""], not "PONG".
+                tokio::time::timeout(RESPONSE_TIMEOUT, sink.ping::<redis::Value>())
                     .await
                     .map_err(|_| "PING timed out".to_owned())?
                     .map_err(|e| format!("PING failed: {e}"))?;
