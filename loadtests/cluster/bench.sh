@@ -114,7 +114,7 @@ before_n1=$(cpu_of "hugmood serve" )
 start=$SECONDS
 "$TARGET/hugmood-loadgen" hugs --url "$SEND" --stream-url "$STREAM" --tokens "$WORK/tokens.txt" \
     --recipients "$RECIPIENTS" --processes 2 --source-ips 127.0.0.2-127.0.0.9 \
-    --rate "$RATE" --duration "$DURATION" --concurrency 64
+    --rate "$RATE" --duration "$DURATION" --concurrency "${CONCURRENCY:-64}"
 elapsed=$((SECONDS - start))
 for log in "$WORK"/node-*.log "$WORK/redis.log"; do
     grep -iE "warn|error|lost|closed" "$log" | head -n 5 | sed "s|^|$(basename "$log"): |" >&2 || true
