@@ -5,8 +5,6 @@
 
 use rand::Rng;
 use redis::aio::{ConnectionManager, ConnectionManagerConfig};
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::Arc;
 use std::time::Duration;
 use uuid::Uuid;
 
@@ -26,8 +24,6 @@ pub struct RedisLink {
     commands: ConnectionManager,
     /// This process's id among the cluster's nodes (new at every start).
     node: Uuid,
-    /// Whether the last command on the shared connection got an answer.
-    healthy: Arc<AtomicBool>,
 }
 
 impl RedisLink {
@@ -48,7 +44,6 @@ impl RedisLink {
             client,
             commands,
             node: Uuid::new_v4(),
-            healthy: Arc::new(AtomicBool::new(false)),
         })
     }
 
@@ -65,26 +60,19 @@ impl RedisLink {
         self.node
     }
 
-    /// Runs `cmd`-like work on the shared connection, noting whether Redis answered.
+    /// Runs work on the shared connection, bounded by `RESPONSE_TIMEOUT` whatever
+    /// the connection does.
     pub async fn run<T>(
         &self,
         work: impl std::future::Future<Output = redis::RedisResult<T>>,
     ) -> redis::RedisResult<T> {
-        let result = match tokio::time::timeout(RESPONSE_TIMEOUT, work).await {
+        match tokio::time::timeout(RESPONSE_TIMEOUT, work).await {
             Ok(result) => result,
             Err(_) => Err(redis::RedisError::from((
                 redis::ErrorKind::Io,
                 "Redis did not answer in time",
             ))),
-        };
-        let answered = !matches!(&result, Err(e) if e.is_io_error() || e.is_timeout() || e.is_connection_dropped() || e.is_connection_refusal());
-        self.healthy.store(answered, Ordering::Relaxed);
-        result
-    }
-
-    /// Whether Redis answered the latest command (readiness).
-    pub fn is_healthy(&self) -> bool {
-        self.healthy.load(Ordering::Relaxed)
+        }
     }
 
     /// A round trip, for readiness checks.
