@@ -329,6 +329,19 @@ async fn age_last_active(cluster: &Cluster, user: &TestUser) {
         .expect("age last_active");
 }
 
+/// Sets `user`'s `showOnline` privacy choice.
+async fn show_online(cluster: &Cluster, user: &TestUser, show: bool) {
+    let (status, body) = cluster
+        .hub(0)
+        .put_json(
+            "/api/v1/users/me/privacy",
+            user.token(),
+            json!({"showOnline": show}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+}
+
 /// `online` of `user` as `viewer` sees it through node `node`.
 async fn online(cluster: &Cluster, node: usize, viewer: &TestUser, user: &TestUser) -> bool {
     let (status, profile) = cluster
@@ -371,15 +384,7 @@ async fn online_follows_streams_on_any_node_and_a_killed_nodes_users_go_offline(
     );
 
     // Hidden presence stays hidden from others, whatever the streams.
-    let (status, _) = cluster
-        .hub(0)
-        .put_json(
-            "/api/v1/users/me/privacy",
-            bob.token(),
-            json!({"showOnline": false}),
-        )
-        .await;
-    assert_eq!(status, StatusCode::OK);
+    show_online(&cluster, &bob, false).await;
     let hidden = SseClient::connect(cluster.hub(1), &bob.access, None).await;
     age_last_active(&cluster, &bob).await;
     assert!(
@@ -387,15 +392,7 @@ async fn online_follows_streams_on_any_node_and_a_killed_nodes_users_go_offline(
         "showOnline false hides it"
     );
     drop(hidden);
-    let (status, _) = cluster
-        .hub(0)
-        .put_json(
-            "/api/v1/users/me/privacy",
-            bob.token(),
-            json!({"showOnline": true}),
-        )
-        .await;
-    assert_eq!(status, StatusCode::OK);
+    show_online(&cluster, &bob, true).await;
 
     // A node killed with its streams open: its users go offline within the TTL.
     let _orphan = SseClient::connect(cluster.hub(1), &bob.access, None).await;
