@@ -63,9 +63,8 @@ async fn main() -> anyhow::Result<()> {
 }
 
 async fn serve(config: Config) -> anyhow::Result<()> {
-    let listener = TcpListener::bind(&config.bind)
-        .await
-        .with_context(|| format!("cannot listen on {}", config.bind))?;
+    let listener =
+        listen(&config.bind).with_context(|| format!("cannot listen on {}", config.bind))?;
     let hub = hugmood::run(config, listener).await?;
     let shutdown = hub.shutdown_token();
     tokio::spawn(async move {
@@ -75,6 +74,27 @@ async fn serve(config: Config) -> anyhow::Result<()> {
     });
     hub.wait().await
 }
+
+/// Listens on `bind` with `SO_REUSEPORT`, so several `hugmood serve` processes on one
+/// machine may share the address: the kernel spreads connections over them, and they
+/// behave as nodes of one cluster.
+fn listen(bind: &str) -> std::io::Result<TcpListener> {
+    let addr: std::net::SocketAddr = bind
+        .parse()
+        .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidInput, e))?;
+    let socket = if addr.is_ipv4() {
+        tokio::net::TcpSocket::new_v4()?
+    } else {
+        tokio::net::TcpSocket::new_v6()?
+    };
+    socket.set_reuseaddr(true)?;
+    socket.set_reuseport(true)?;
+    socket.bind(addr)?;
+    socket.listen(LISTEN_BACKLOG)
+}
+
+/// Connections the kernel queues before the hub accepts them.
+const LISTEN_BACKLOG: u32 = 4096;
 
 /// Resolves on Ctrl-C or SIGTERM.
 async fn wait_for_signal() {

@@ -543,3 +543,34 @@ async fn a_nodes_subscriber_connection_survives_its_liveness_pings() {
         "the subscriber connection was not replaced: {subscriber}"
     );
 }
+
+#[tokio::test]
+async fn two_processes_share_one_address_as_nodes_of_one_cluster() {
+    let Some(mut cluster) = Cluster::start(1).await else {
+        return;
+    };
+    let port: u16 = cluster
+        .hub(0)
+        .base
+        .rsplit(':')
+        .next()
+        .and_then(|p| p.parse().ok())
+        .expect("port");
+    let mut second = cluster.spawn_node_on(port).await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert!(
+        second.is_running(),
+        "the second process bound the same address"
+    );
+    assert!(cluster.nodes[0].is_running());
+    // Either process answers; a hug made through whichever reaches a stream on it.
+    let alice = cluster.hub(0).register("s_alice").await;
+    let bob = cluster.hub(0).register("s_bob").await;
+    let mut stream = SseClient::connect(cluster.hub(0), &bob.access, None).await;
+    hug(cluster.hub(0), &alice, &bob, "shared").await;
+    assert!(stream
+        .next_of_type("hug_received", Duration::from_secs(2))
+        .await
+        .is_some());
+    second.kill();
+}

@@ -159,6 +159,13 @@ pub struct Node {
 }
 
 impl Node {
+    /// Whether the process still runs.
+    pub fn is_running(&mut self) -> bool {
+        self.child
+            .as_mut()
+            .is_some_and(|c| matches!(c.try_wait(), Ok(None)))
+    }
+
     /// Kills the process with SIGKILL: nothing of it runs on.
     pub fn kill(&mut self) {
         if let Some(mut child) = self.child.take() {
@@ -215,7 +222,11 @@ impl Cluster {
 
     /// Starts one more node; it is ready (database and Redis answer) on return.
     pub async fn spawn_node(&self) -> Node {
-        let port = free_port();
+        self.spawn_node_on(free_port()).await
+    }
+
+    /// Starts one more node listening on `port` (which other nodes may share).
+    pub async fn spawn_node_on(&self, port: u16) -> Node {
         let child = Command::new(env!("CARGO_BIN_EXE_hugmood"))
             .arg("serve")
             .env_remove("HUGMOOD_TEST_POSTGRES_URL")
