@@ -41,6 +41,11 @@ impl PostgresStore {
         let pool = PgPoolOptions::new()
             .max_connections(options.max_connections.max(1))
             .acquire_timeout(ACQUIRE_TIMEOUT)
+            // sqlx pings every connection as it goes back to the pool (and drops a
+            // broken one); pinging again as it comes out cost a round trip per query.
+            // A connection that breaks while idle fails its next query once (503
+            // `unavailable`) and is dropped on release.
+            .test_before_acquire(false)
             .connect(database_url)
             .await?;
         Ok(Self { pool })
