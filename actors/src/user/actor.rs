@@ -23,7 +23,6 @@ use std::time::{Duration, Instant};
 use tokio::sync::mpsc;
 use uuid::Uuid;
 
-use super::directory::SubscribeError;
 use super::messages::{SubscribeRequest, UserMsg, UserRef};
 use super::roster::RosterChanges;
 use super::subscriber::{Live, LiveEvent, Offer, Subscriber};
@@ -284,8 +283,9 @@ impl UserState {
     /// Answers the id after which every event reaches it: the last delivered one, or
     /// `seen` itself when the ring still holds everything after it — those events are
     /// queued to the subscriber at once, so it needs no store read to catch up.
-    fn add(&mut self, subscriber: Subscriber, seen: Option<i64>) -> Result<i64, SubscribeError> {
-        // The stream cap is the presence registry's (it counts every node's streams).
+    /// (The stream cap is checked before, by the presence registry, which counts every
+    /// node's streams.)
+    fn add(&mut self, subscriber: Subscriber, seen: Option<i64>) -> i64 {
         let joined_after = match seen {
             Some(seen) if seen < self.last && self.ring_holds_after(seen) => {
                 let missed: Vec<&LiveEvent> = self
@@ -307,7 +307,7 @@ impl UserState {
         };
         self.subscribers.push(subscriber);
         self.idle_since = None;
-        Ok(joined_after)
+        joined_after
     }
 
     /// Whether every event after `seen` up to `last` is in the ring.

@@ -139,10 +139,9 @@ impl Directory {
             });
             if actor.send(UserMsg::Subscribe(request)) {
                 match tokio::time::timeout(CALL_TIMEOUT, answer).await {
-                    Ok(Ok(Ok(joined_after))) => {
+                    Ok(Ok(joined_after)) => {
                         return Ok(Ok(finish(joined_after, seat.take())));
                     }
-                    Ok(Ok(Err(refused))) => return Ok(Err(refused)),
                     // The actor stopped (idle) before it took the request: retry.
                     Ok(Err(_)) => {}
                     Err(_) => {

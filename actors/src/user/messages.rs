@@ -4,7 +4,6 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use tokio::sync::{mpsc, oneshot};
 
-use super::directory::SubscribeError;
 use super::subscriber::Subscriber;
 use crate::domain::event::Event;
 
@@ -33,7 +32,7 @@ pub(crate) struct SubscribeRequest {
     pub subscriber: Subscriber,
     /// The last event id the subscriber's client has, if it resumes.
     pub seen: Option<i64>,
-    pub reply: oneshot::Sender<Result<i64, SubscribeError>>,
+    pub reply: oneshot::Sender<i64>,
 }
 
 /// The address of one UserActor: its mailbox and an id that tells a restarted or
