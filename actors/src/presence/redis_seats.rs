@@ -64,8 +64,9 @@ pub(super) struct RedisSeats {
     admit: Arc<Script>,
     refresh: Arc<Script>,
     count: Arc<Script>,
-    releases: mpsc::Sender<String>,
-    pending_releases: std::sync::Mutex<Option<mpsc::Receiver<String>>>,
+    /// Seats given back: the user and the member to remove.
+    releases: mpsc::Sender<(Uuid, String)>,
+    pending_releases: std::sync::Mutex<Option<mpsc::Receiver<(Uuid, String)>>>,
 }
 
 fn key(user: Uuid) -> String {
@@ -116,10 +117,9 @@ impl RedisSeats {
     }
 
     pub fn release(&self, user: Uuid, seat: u64, transport: Transport) {
-        let _ = self.releases.try_send(format!(
-            "{user} {}",
-            member(self.link.node(), seat, transport)
-        ));
+        let _ = self
+            .releases
+            .try_send((user, member(self.link.node(), seat, transport)));
     }
 
     pub async fn connected(&self, users: &[Uuid]) -> redis::RedisResult<HashSet<Uuid>> {
@@ -185,10 +185,8 @@ impl RedisSeats {
                             return;
                         }
                         let mut pipe = redis::pipe();
-                        for entry in batch.drain(..) {
-                            if let Some((user, member)) = entry.split_once(' ') {
-                                pipe.cmd("ZREM").arg(RedisLink::key(format_args!("seats:{user}"))).arg(member).ignore();
-                            }
+                        for (user, member) in batch.drain(..) {
+                            pipe.cmd("ZREM").arg(key(user)).arg(member).ignore();
                         }
                         let mut conn = link.commands();
                         if let Err(err) = link.run(pipe.query_async::<()>(&mut conn)).await {

@@ -24,8 +24,8 @@ static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../migrations/postgre
 /// How long a request waits for a connection before failing with `Unavailable`. It
 /// bounds opening one too: while the server is down, the pool retries refused
 /// connects with backoff until this deadline, so a request answers 503 within it
-/// instead of hanging. Idle connections are pinged before use (sqlx's default), so
-/// ones the server dropped are replaced, and the pool recovers with the server.
+/// instead of hanging. Connections are checked as they return to the pool (see
+/// `connect`), so ones the server dropped are replaced and the pool recovers with it.
 const ACQUIRE_TIMEOUT: Duration = Duration::from_secs(3);
 
 /// Ceiling of a readiness ping: below the acquire timeout, so a probe answers 503

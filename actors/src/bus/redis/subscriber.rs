@@ -72,7 +72,7 @@ async fn listen(
     // Everything in the directory now is subscribed below, so queued changes are moot.
     roster.clear();
     let mut subscribed = HashSet::new();
-    command(&mut sink, "SUBSCRIBE", vec![wire::control_channel()]).await?;
+    command(&mut sink, Command::Subscribe, vec![wire::control_channel()]).await?;
     let users = directory.users();
     subscribe(&mut sink, &users, &mut subscribed).await?;
     connected.store(true, Ordering::Release);
@@ -161,12 +161,7 @@ async fn follow(
         directory.resync(*user);
     }
     for chunk in leave.chunks(CHANNELS_PER_COMMAND) {
-        command(
-            sink,
-            "UNSUBSCRIBE",
-            chunk.iter().map(|u| wire::user_channel(*u)).collect(),
-        )
-        .await?;
+        command(sink, Command::Unsubscribe, user_channels(chunk)).await?;
         for user in chunk {
             subscribed.remove(user);
         }
@@ -180,23 +175,36 @@ async fn subscribe(
     subscribed: &mut HashSet<Uuid>,
 ) -> Result<(), String> {
     for chunk in users.chunks(CHANNELS_PER_COMMAND) {
-        command(
-            sink,
-            "SUBSCRIBE",
-            chunk.iter().map(|u| wire::user_channel(*u)).collect(),
-        )
-        .await?;
+        command(sink, Command::Subscribe, user_channels(chunk)).await?;
         subscribed.extend(chunk.iter().copied());
     }
     Ok(())
 }
 
+fn user_channels(users: &[Uuid]) -> Vec<String> {
+    users.iter().map(|u| wire::user_channel(*u)).collect()
+}
+
+#[derive(Debug, Clone, Copy)]
+enum Command {
+    Subscribe,
+    Unsubscribe,
+}
+
 /// SUBSCRIBE or UNSUBSCRIBE `channels`, waiting for Redis to confirm each.
-async fn command(sink: &mut PubSubSink, name: &str, channels: Vec<String>) -> Result<(), String> {
-    let sent = match name {
-        "SUBSCRIBE" => tokio::time::timeout(RESPONSE_TIMEOUT, sink.subscribe(channels)).await,
-        _ => tokio::time::timeout(RESPONSE_TIMEOUT, sink.unsubscribe(channels)).await,
+async fn command(
+    sink: &mut PubSubSink,
+    command: Command,
+    channels: Vec<String>,
+) -> Result<(), String> {
+    let sent = match command {
+        Command::Subscribe => {
+            tokio::time::timeout(RESPONSE_TIMEOUT, sink.subscribe(channels)).await
+        }
+        Command::Unsubscribe => {
+            tokio::time::timeout(RESPONSE_TIMEOUT, sink.unsubscribe(channels)).await
+        }
     };
-    sent.map_err(|_| format!("{name} timed out"))?
-        .map_err(|e| format!("{name} failed: {e}"))
+    sent.map_err(|_| format!("{command:?} timed out"))?
+        .map_err(|e| format!("{command:?} failed: {e}"))
 }
