@@ -1,7 +1,11 @@
 # HugMood hub container image.
 #
 #   docker build -t hugmood .
-#   docker run --rm -p 8080:8080 -e HUGMOOD_JWT_SECRET=... -v hugmood-data:/app/data hugmood
+#   docker run --rm -p 8080:8080 -e HUGMOOD_JWT_SECRET="$(openssl rand -hex 32)" \
+#       -v hugmood-data:/app/data hugmood
+#
+# The image binds 0.0.0.0, so it refuses to start without HUGMOOD_JWT_SECRET (at least
+# 32 bytes): the development secret is accepted on a loopback address only.
 #
 # Embedded mode by default (SQLite under /app/data, in-process bus). For a cluster,
 # set HUGMOOD_DATABASE_URL / HUGMOOD_REDIS_URL or mount an override file and run

@@ -15,8 +15,12 @@ use toml::{Table, Value};
 /// The defaults, built into the binary so it runs from any directory.
 pub const DEFAULTS: &str = include_str!("../config/default.toml");
 
-/// The development JWT secret of `config/default.toml`; refused in cluster mode.
+/// The development JWT secret of `config/default.toml`; accepted only on a loopback
+/// `bind` with an SQLite store.
 pub const DEV_JWT_SECRET: &str = "hugmood-dev-secret-change-me";
+
+/// Shortest JWT secret accepted other than the development one.
+const MIN_SECRET_BYTES: usize = 32;
 
 /// Prefix of the environment variables that override settings.
 pub const ENV_PREFIX: &str = "HUGMOOD_";
@@ -64,6 +68,14 @@ pub struct Config {
     /// Cluster mode: seconds a node's streams keep counting (presence, stream cap)
     /// without a refresh, i.e. how soon a killed node's users go offline.
     pub presence_ttl_secs: u64,
+    /// Open connections per node; one more is refused at once.
+    pub max_connections: usize,
+    /// Seconds a keep-alive connection may sit idle before it is closed.
+    pub idle_timeout_secs: u64,
+    /// Seconds a request head may take from its first byte.
+    pub head_timeout_secs: u64,
+    /// Seconds a socket write may make no progress before the connection ends.
+    pub write_timeout_secs: u64,
 }
 
 /// A loaded configuration and the warnings met on the way (logged once logging is up).
@@ -148,6 +160,16 @@ impl Config {
         }
     }
 
+    /// The deadlines and the cap every connection lives under.
+    pub fn connection_limits(&self) -> hugmood_api::ConnectionLimits {
+        hugmood_api::ConnectionLimits {
+            head_timeout: Duration::from_secs(self.head_timeout_secs),
+            idle_timeout: Duration::from_secs(self.idle_timeout_secs),
+            write_timeout: Duration::from_secs(self.write_timeout_secs),
+            max_connections: self.max_connections,
+        }
+    }
+
     /// Whether this node runs as part of a cluster (shared database or bus).
     pub fn is_cluster(&self) -> bool {
         self.redis_url.is_some() || !self.database_url.starts_with("sqlite:")
@@ -175,12 +197,7 @@ impl Config {
                  share an SQLite file; unset redis_url to run one embedded node"
             );
         }
-        if self.is_cluster() && self.jwt_secret == DEV_JWT_SECRET {
-            bail!("refusing to start in cluster mode with the development JWT secret: set HUGMOOD_JWT_SECRET");
-        }
-        if self.jwt_secret.len() < 16 {
-            bail!("jwt_secret must be at least 16 characters");
-        }
+        self.validate_jwt_secret()?;
         for (key, value) in [
             ("access_token_ttl_secs", self.access_token_ttl_secs),
             ("refresh_token_ttl_secs", self.refresh_token_ttl_secs),
@@ -201,6 +218,10 @@ impl Config {
             ("social_shards", self.social_shards as u64),
             ("event_prune_secs", self.event_prune_secs),
             ("stream_cookie_ttl_secs", self.stream_cookie_ttl_secs),
+            ("max_connections", self.max_connections as u64),
+            ("idle_timeout_secs", self.idle_timeout_secs),
+            ("head_timeout_secs", self.head_timeout_secs),
+            ("write_timeout_secs", self.write_timeout_secs),
         ] {
             if value == 0 {
                 bail!("{key} must be greater than 0");
@@ -211,6 +232,48 @@ impl Config {
         }
         if self.body_limit_bytes < 1024 {
             bail!("body_limit_bytes must be at least 1024");
+        }
+        Ok(())
+    }
+}
+
+impl Config {
+    /// The development secret is printed in this repository, so anyone could mint a
+    /// token with it: it is accepted only where nobody else can reach the hub (a
+    /// loopback `bind`) and the store is a local SQLite file. Any other secret must be
+    /// long enough not to be guessed.
+    fn validate_jwt_secret(&self) -> anyhow::Result<()> {
+        if self.jwt_secret == DEV_JWT_SECRET {
+            let mut reasons = Vec::new();
+            let loopback = self
+                .bind
+                .parse::<SocketAddr>()
+                .is_ok_and(|addr| addr.ip().is_loopback());
+            if !loopback {
+                reasons.push(format!("bind {} is not a loopback address", self.bind));
+            }
+            if !self.database_url.starts_with("sqlite:") {
+                reasons.push("database_url is not an SQLite file".to_owned());
+            }
+            if self.redis_url.is_some() {
+                reasons.push("redis_url is set (cluster mode)".to_owned());
+            }
+            if !reasons.is_empty() {
+                bail!(
+                    "refusing to start with the development JWT secret: {}; set \
+                     HUGMOOD_JWT_SECRET (or jwt_secret_file) to a secret of at least \
+                     {MIN_SECRET_BYTES} bytes, e.g. `openssl rand -hex 32`",
+                    reasons.join(", ")
+                );
+            }
+            return Ok(());
+        }
+        if self.jwt_secret.len() < MIN_SECRET_BYTES {
+            bail!(
+                "the JWT secret (HUGMOOD_JWT_SECRET or jwt_secret_file) must be at least \
+                 {MIN_SECRET_BYTES} bytes, it has {}",
+                self.jwt_secret.len()
+            );
         }
         Ok(())
     }
@@ -296,7 +359,10 @@ mod tests {
 
     #[test]
     fn example_files_load() {
-        let secret = env(&[("HUGMOOD_JWT_SECRET", "a-long-enough-real-secret")]);
+        let secret = env(&[(
+            "HUGMOOD_JWT_SECRET",
+            "a-long-enough-real-secret-of-32-bytes",
+        )]);
         for example in [
             include_str!("../config/cluster.example.toml"),
             include_str!("../config/docker.example.toml"),
@@ -317,7 +383,10 @@ mod tests {
         assert!(format!("{err:#}").contains("JWT"), "{err:#}");
         let sqlite_with_redis = [
             ("HUGMOOD_REDIS_URL", "redis://r:6379"),
-            ("HUGMOOD_JWT_SECRET", "a-long-enough-real-secret"),
+            (
+                "HUGMOOD_JWT_SECRET",
+                "a-long-enough-real-secret-of-32-bytes",
+            ),
         ];
         let err = Config::from_layers(None, env(&sqlite_with_redis))
             .err()
@@ -328,10 +397,49 @@ mod tests {
             "{text}"
         );
         let mut with_secret = cluster.to_vec();
-        with_secret.push(("HUGMOOD_JWT_SECRET", "a-long-enough-real-secret"));
+        with_secret.push((
+            "HUGMOOD_JWT_SECRET",
+            "a-long-enough-real-secret-of-32-bytes",
+        ));
         assert!(Config::from_layers(None, env(&with_secret))
             .expect("loads")
             .config
             .is_cluster());
+    }
+
+    #[test]
+    fn the_dev_secret_only_on_loopback_with_sqlite() {
+        let public = Config::from_layers(None, env(&[("HUGMOOD_BIND", "0.0.0.0:8080")]));
+        let text = format!("{:#}", public.err().expect("refused"));
+        assert!(
+            text.contains("HUGMOOD_JWT_SECRET") && text.contains("0.0.0.0:8080"),
+            "{text}"
+        );
+        let v6 = Config::from_layers(None, env(&[("HUGMOOD_BIND", "[::1]:8080")]));
+        assert!(v6.is_ok(), "IPv6 loopback is loopback");
+        let postgres = env(&[
+            ("HUGMOOD_DATABASE_URL", "postgres://db/hugmood"),
+            ("HUGMOOD_BIND", "127.0.0.1:8080"),
+        ]);
+        let text = format!(
+            "{:#}",
+            Config::from_layers(None, postgres).err().expect("refused")
+        );
+        assert!(text.contains("not an SQLite file"), "{text}");
+        let short = env(&[
+            ("HUGMOOD_BIND", "0.0.0.0:8080"),
+            ("HUGMOOD_JWT_SECRET", "thirty-one-bytes-is-one-too-few"),
+        ]);
+        assert_eq!("thirty-one-bytes-is-one-too-few".len(), 31);
+        let text = format!(
+            "{:#}",
+            Config::from_layers(None, short).err().expect("refused")
+        );
+        assert!(text.contains("at least 32 bytes"), "{text}");
+        let long = env(&[
+            ("HUGMOOD_BIND", "0.0.0.0:8080"),
+            ("HUGMOOD_JWT_SECRET", "thirty-two-bytes-is-just-enough!"),
+        ]);
+        assert!(Config::from_layers(None, long).is_ok());
     }
 }

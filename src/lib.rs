@@ -167,7 +167,13 @@ pub async fn run(config: Config, listener: TcpListener) -> anyhow::Result<Hub> {
     let state = AppState::new(engine, settings);
     let addr = listener.local_addr()?;
     let shutdown = CancellationToken::new();
-    let server = tokio::spawn(hugmood_api::serve(listener, state, shutdown.clone()));
+    let limits = config.connection_limits();
+    let server = tokio::spawn(hugmood_api::serve(
+        listener,
+        state,
+        limits,
+        shutdown.clone(),
+    ));
     // One token fans out: streams are told to reconnect while the server drains.
     let drain = shutdown.clone();
     let notice = realtime.clone();

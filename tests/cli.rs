@@ -374,3 +374,33 @@ fn cluster_mode_refuses_the_development_secret() {
     assert!(!status.success(), "must not start");
     assert!(stderr.contains("JWT"), "the JWT secret is named: {stderr}");
 }
+
+/// A container binds every address: there the development secret would let anyone
+/// mint a token for any user, so the hub must not start with it (issue: forgeable
+/// tokens in the container).
+#[test]
+fn a_public_bind_refuses_the_development_secret() {
+    let scratch = Scratch::new();
+    let env = [("HUGMOOD_BIND", format!("0.0.0.0:{}", free_port()))];
+    let (status, _, stderr) = scratch.run(&["serve"], &env);
+    assert!(!status.success(), "must not start");
+    assert!(
+        stderr.contains("HUGMOOD_JWT_SECRET") && stderr.contains("loopback"),
+        "the variable and the reason are named: {stderr}"
+    );
+}
+
+#[test]
+fn a_short_secret_is_refused() {
+    let scratch = Scratch::new();
+    let env = [
+        ("HUGMOOD_BIND", format!("127.0.0.1:{}", free_port())),
+        ("HUGMOOD_JWT_SECRET", "only-twenty-five-bytes-xx".to_owned()),
+    ];
+    let (status, _, stderr) = scratch.run(&["serve"], &env);
+    assert!(!status.success(), "must not start");
+    assert!(
+        stderr.contains("at least 32 bytes"),
+        "the length is named: {stderr}"
+    );
+}

@@ -400,3 +400,150 @@ async fn a_held_stream_gets_reconnect_and_a_clean_end_on_shutdown() {
         .expect("stop task");
     assert!(started.elapsed() < WAIT);
 }
+
+/// A hub with short connection deadlines, so the tests of them wait seconds, not minutes.
+async fn hub_with_short_deadlines() -> TestHub {
+    TestHub::start_with(|c| {
+        c.head_timeout_secs = 1;
+        c.idle_timeout_secs = 2;
+        c.write_timeout_secs = 1;
+    })
+    .await
+}
+
+#[tokio::test]
+async fn a_later_head_sent_a_byte_at_a_time_is_cut_off_at_the_head_deadline() {
+    let hub = hub_with_short_deadlines().await;
+    let mut raw = Raw::connect(&hub).await;
+    raw.send(b"GET /healthz HTTP/1.1\r\nHost: hub\r\n\r\n")
+        .await;
+    assert_eq!(raw.answer().await.status, 200);
+
+    // Trickle a second head, one byte every 200 ms: it never ends in time.
+    let started = Instant::now();
+    let head = b"GET /healthz HTTP/1.1\r\nHost: hub\r\nX-Slow: aaaaaaaaaaaaaaaaaaaa\r\n\r\n";
+    let mut closed = false;
+    for byte in head {
+        if raw.socket.write_all(&[*byte]).await.is_err() {
+            closed = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+        let mut probe = [0u8; 256];
+        if let Ok(Ok(0) | Err(_)) =
+            tokio::time::timeout(Duration::from_millis(1), raw.socket.read(&mut probe)).await
+        {
+            closed = true;
+            break;
+        }
+    }
+    assert!(closed, "a trickled head must not keep the connection");
+    assert!(
+        started.elapsed() < Duration::from_secs(4),
+        "closed near the 1 s head deadline, took {:?}",
+        started.elapsed()
+    );
+    hub.stop().await;
+}
+
+#[tokio::test]
+async fn an_idle_keep_alive_connection_is_closed() {
+    let hub = hub_with_short_deadlines().await;
+    let mut raw = Raw::connect(&hub).await;
+    raw.send(b"GET /healthz HTTP/1.1\r\nHost: hub\r\n\r\n")
+        .await;
+    let answer = raw.answer().await;
+    assert_eq!(answer.status, 200);
+    assert_eq!(answer.header("connection"), None, "kept alive at first");
+    // Nothing more is sent: after the 2 s idle deadline the hub closes its side.
+    let rest = raw.read_to_close().await;
+    assert!(rest.is_empty(), "nothing more was sent: {rest}");
+    hub.stop().await;
+}
+
+#[tokio::test]
+async fn a_client_that_stops_reading_is_disconnected_after_the_write_deadline() {
+    let hub = hub_with_short_deadlines().await;
+    let mut raw = Raw::connect(&hub).await;
+    // Far more answer bytes than socket buffers hold, asked for at once, never read.
+    let request = b"GET /api/v1/openapi.json HTTP/1.1\r\nHost: hub\r\n\r\n";
+    let mut sent = 0;
+    while sent < 2_000 {
+        let write = tokio::time::timeout(Duration::from_millis(500), raw.socket.write_all(request));
+        match write.await {
+            Ok(Ok(())) => sent += 1,
+            // Our own send buffer is full too, or the hub closed already.
+            Ok(Err(_)) | Err(_) => break,
+        }
+    }
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    // The hub gave up on the stalled write and closed: reading now reaches the end
+    // (without the deadline it would go on writing answers as long as we read).
+    let mut total = 0usize;
+    let mut chunk = vec![0u8; 64 * 1024];
+    let reached_end = loop {
+        match tokio::time::timeout(Duration::from_secs(2), raw.socket.read(&mut chunk)).await {
+            Ok(Ok(0)) | Ok(Err(_)) => break true,
+            Ok(Ok(n)) => total += n,
+            Err(_) => break false,
+        }
+    };
+    assert!(
+        reached_end,
+        "the stalled connection is still open after {total} bytes"
+    );
+    let answer_bytes = hub.get("/api/v1/openapi.json", None).await;
+    let one_answer = answer_bytes.1.to_string().len();
+    assert!(
+        total < one_answer * sent,
+        "not every answer was written: {total} bytes for {sent} requests"
+    );
+    hub.stop().await;
+}
+
+#[tokio::test]
+async fn connections_past_the_cap_are_refused_at_once_and_counted() {
+    let hub = TestHub::start_with(|c| c.max_connections = 3).await;
+    let mut held = Vec::new();
+    for _ in 0..3 {
+        let mut raw = Raw::connect(&hub).await;
+        raw.send(b"GET /healthz HTTP/1.1\r\nHost: hub\r\n\r\n")
+            .await;
+        assert_eq!(raw.answer().await.status, 200);
+        held.push(raw);
+    }
+    let mut refused = Raw::connect(&hub).await;
+    let answer = refused.answer().await;
+    assert_eq!(answer.status, 503);
+    assert_error(&answer.json(), "too_many_connections");
+    assert!(refused.read_to_close().await.is_empty(), "then closed");
+
+    // A seat frees when a connection ends.
+    let mut one = held.pop().expect("held");
+    one.send(b"GET /metrics HTTP/1.1\r\nHost: hub\r\nConnection: close\r\n\r\n")
+        .await;
+    let (status, _) = one.head().await;
+    assert_eq!(status, 200);
+    let metrics = one.read_to_close().await;
+    let open: f64 = metrics
+        .lines()
+        .find_map(|line| line.strip_prefix("hugmood_connections "))
+        .and_then(|v| v.trim().parse().ok())
+        .unwrap_or_else(|| panic!("no hugmood_connections gauge in {metrics}"));
+    // Other tests of this binary share the process-wide gauge: at least ours count.
+    assert!(open >= 3.0, "three connections are open, gauge says {open}");
+    drop(one);
+    let mut again = None;
+    for _ in 0..50 {
+        let mut raw = Raw::connect(&hub).await;
+        raw.send(b"GET /healthz HTTP/1.1\r\nHost: hub\r\n\r\n")
+            .await;
+        if raw.answer().await.status == 200 {
+            again = Some(raw);
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    assert!(again.is_some(), "the freed seat is taken again");
+    hub.stop().await;
+}

@@ -26,6 +26,7 @@ use utoipa::OpenApi;
 use utoipa_axum::router::OpenApiRouter;
 
 pub use error::{ApiError, ApiResult};
+pub use server::{ConnectionLimits, CONNECTIONS};
 pub use state::{ApiSettings, AppState};
 
 /// The OpenAPI document and the routes it describes, built together.
@@ -71,7 +72,8 @@ pub fn router(state: AppState) -> Router {
 pub async fn serve(
     listener: TcpListener,
     state: AppState,
+    limits: ConnectionLimits,
     shutdown: CancellationToken,
 ) -> std::io::Result<()> {
-    server::run(listener, router(state), shutdown).await
+    server::run(listener, router(state), limits, shutdown).await
 }

@@ -9,6 +9,7 @@ use tokio::net::TcpStream;
 use tokio_util::sync::CancellationToken;
 
 use super::head::{self, Head};
+use super::limits::{ConnectionLimits, Seat};
 use super::{http1, stream};
 
 /// How long, and how many bytes, a connection answered for a bad head is read and
@@ -16,22 +17,33 @@ use super::{http1, stream};
 const LINGER: Duration = Duration::from_secs(1);
 const LINGER_BYTES: usize = 1024 * 1024;
 
-pub(super) async fn handle(mut socket: TcpStream, router: Router, shutdown: CancellationToken) {
+/// Serves one connection; its `seat` is given back when it ends.
+pub(super) async fn handle(
+    mut socket: TcpStream,
+    router: Router,
+    limits: ConnectionLimits,
+    shutdown: CancellationToken,
+    seat: Seat,
+) {
+    let _seat = seat;
     let head = tokio::select! {
-        head = head::read(&mut socket) => head,
+        head = head::read(&mut socket, limits.head_timeout) => head,
         // Nothing was asked yet: there is nothing to finish.
         () = shutdown.cancelled() => return,
     };
     match head {
-        Ok(Head::Stream(request)) => stream::serve(socket, request, router).await,
+        Ok(Head::Stream(request)) => {
+            stream::serve(socket, request, router, limits.write_timeout).await;
+        }
         // Boxed: hyper's connection state is large, and the task of every held stream
         // would otherwise be sized for it too.
         Ok(Head::Other(buffered)) => {
-            Box::pin(http1::serve(socket, buffered, router, shutdown)).await;
+            Box::pin(http1::serve(socket, buffered, router, limits, shutdown)).await;
         }
         Err(err) => {
             if let Some(answer) = err.into_api_error() {
-                if stream::write_response(&mut socket, answer.into_response())
+                let answer = answer.into_response();
+                if stream::write_response(&socket, answer, limits.write_timeout)
                     .await
                     .is_ok()
                 {

@@ -5,11 +5,12 @@
 use axum::body::{Body, Bytes};
 use axum::http::header::{CONTENT_LENGTH, TRANSFER_ENCODING, UPGRADE};
 use axum::http::{HeaderMap, HeaderName, HeaderValue, Method, Request, StatusCode, Uri, Version};
+use std::time::Duration;
 use tokio::io::AsyncReadExt;
 use tokio::net::TcpStream;
 use tokio::time::Instant;
 
-use super::{HEAD_TIMEOUT, MAX_HEADERS, MAX_HEAD_BYTES};
+use super::{MAX_HEADERS, MAX_HEAD_BYTES};
 use crate::error::ApiError;
 
 /// The one route served on the lean path.
@@ -17,6 +18,9 @@ pub(super) const STREAM_PATH: &str = "/api/v1/sse/stream";
 /// The buffer a head is first read into; a typical stream request (a bearer token or
 /// a cookie) fits, and it grows by doubling up to `MAX_HEAD_BYTES`.
 const FIRST_READ_BYTES: usize = 2 * 1024;
+
+/// CR and LF bytes tolerated before a request line.
+const MAX_LEADING_NEWLINES: usize = 8;
 
 /// Where a connection's first request goes.
 pub(super) enum Head {
@@ -66,9 +70,9 @@ impl HeadError {
     }
 }
 
-/// Reads the first request head of `socket`, within `HEAD_TIMEOUT`.
-pub(super) async fn read(socket: &mut TcpStream) -> Result<Head, HeadError> {
-    let deadline = Instant::now() + HEAD_TIMEOUT;
+/// Reads the first request head of `socket`, within `timeout` of the connection's start.
+pub(super) async fn read(socket: &mut TcpStream, timeout: Duration) -> Result<Head, HeadError> {
+    let deadline = Instant::now() + timeout;
     let mut buf = vec![0u8; FIRST_READ_BYTES];
     let mut filled = 0;
     loop {
@@ -79,11 +83,18 @@ pub(super) async fn read(socket: &mut TcpStream) -> Result<Head, HeadError> {
             buf.resize((buf.len() * 2).min(MAX_HEAD_BYTES), 0);
         }
         let read = tokio::time::timeout_at(deadline, socket.read(&mut buf[filled..])).await;
+        let before = filled;
         match read {
             Ok(Ok(0)) | Ok(Err(_)) => return Err(HeadError::Closed),
             Ok(Ok(n)) => filled += n,
             Err(_) if filled == 0 => return Err(HeadError::Closed),
             Err(_) => return Err(HeadError::TimedOut),
+        }
+        if only_empty_lines(&buf[..filled]) {
+            return Err(HeadError::Malformed);
+        }
+        if !worth_parsing(&buf[..filled], before) {
+            continue;
         }
         match inspect(&buf[..filled])? {
             Some(Route::Stream(request)) => return Ok(Head::Stream(request)),
@@ -94,6 +105,23 @@ pub(super) async fn read(socket: &mut TcpStream) -> Result<Head, HeadError> {
             None => {}
         }
     }
+}
+
+/// Whether what came since `scanned` is worth a parse: the first bytes (to refuse
+/// what is not HTTP at once), or the end of a line. A head sent a byte at a time then
+/// costs one parse per line, and a head has at most `MAX_HEADERS` + 1 lines before it
+/// is refused, instead of one parse of the whole buffer per byte.
+/// Whether a head opens with more empty lines than any client sends (parsers skip
+/// them, so each would cost a parse of the whole buffer).
+fn only_empty_lines(bytes: &[u8]) -> bool {
+    bytes.len() > MAX_LEADING_NEWLINES
+        && bytes[..=MAX_LEADING_NEWLINES]
+            .iter()
+            .all(|b| matches!(b, b'\r' | b'\n'))
+}
+
+fn worth_parsing(bytes: &[u8], scanned: usize) -> bool {
+    scanned == 0 || bytes[scanned..].contains(&b'\n')
 }
 
 enum Route {
@@ -230,6 +258,16 @@ mod tests {
             Err(HeadError::Malformed)
         ));
         assert!(matches!(route("HELLO\r\n\r\n"), Err(HeadError::Malformed)));
+    }
+
+    #[test]
+    fn a_parse_waits_for_the_end_of_a_line() {
+        let bytes = b"GET / HTTP/1.1\r\nHost: exa";
+        assert!(worth_parsing(bytes, 0), "the first read is parsed");
+        assert!(!worth_parsing(bytes, 17), "part of a line");
+        assert!(worth_parsing(bytes, 10), "a line ended in what came");
+        assert!(!only_empty_lines(b"\r\nGET / HTTP/1.1\r\n"));
+        assert!(only_empty_lines(&[b'\n'; 9]));
     }
 
     #[test]

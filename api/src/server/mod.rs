@@ -7,12 +7,17 @@
 //! connection lives. A held SSE stream reads nothing after its request head, so for
 //! thousands of streams that buffer was the largest part of the hub's memory.
 
+mod activity;
 mod conn;
 mod head;
 mod http1;
+mod limits;
 mod replay;
 mod stream;
 mod wire;
+mod write_deadline;
+
+pub use limits::{ConnectionLimits, CONNECTIONS};
 
 use axum::Router;
 use std::io;
@@ -26,23 +31,23 @@ use tokio_util::task::TaskTracker;
 pub(crate) const MAX_HEAD_BYTES: usize = 64 * 1024;
 /// Most header fields in one request head (hyper's own default); more is a 431.
 const MAX_HEADERS: usize = 100;
-/// Time a new connection gets to send its first request head, so sockets that never
-/// send one cannot pile up.
-const HEAD_TIMEOUT: Duration = Duration::from_secs(10);
 /// Pause after an accept error that is not about one connection (such as running out
 /// of file descriptors), so the loop does not spin while the condition lasts.
 const ACCEPT_BACKOFF: Duration = Duration::from_secs(1);
 
-/// Serves `router` on `listener` until `shutdown` is cancelled. Then it stops
+/// Serves `router` on `listener`, each connection under `limits`, until `shutdown` is
+/// cancelled. Then it stops
 /// accepting, tells hyper's connections to finish their in-flight requests and
 /// close, and returns once every connection has ended; held streams end on their
 /// own when the realtime engine sends them `reconnect` (same token).
 pub(crate) async fn run(
     listener: TcpListener,
     router: Router,
+    limits: ConnectionLimits,
     shutdown: CancellationToken,
 ) -> io::Result<()> {
     let connections = TaskTracker::new();
+    let seats = limits::Seats::new(limits.max_connections);
     loop {
         let accepted = tokio::select! {
             accepted = listener.accept() => accepted,
@@ -50,10 +55,16 @@ pub(crate) async fn run(
         };
         match accepted {
             Ok((socket, _peer)) => {
+                let Some(seat) = seats.take() else {
+                    // Refused at once: a best-effort answer, then the socket closes.
+                    let _ = socket.try_write(limits::REFUSED);
+                    continue;
+                };
                 // Whole frames are written at once; waiting to merge them only adds
                 // latency to event delivery.
                 let _ = socket.set_nodelay(true);
-                connections.spawn(conn::handle(socket, router.clone(), shutdown.clone()));
+                let handle = conn::handle(socket, router.clone(), limits, shutdown.clone(), seat);
+                connections.spawn(handle);
             }
             Err(err) if is_connection_error(&err) => {}
             Err(err) => {

@@ -12,11 +12,13 @@ use std::future::poll_fn;
 use std::io;
 use std::pin::Pin;
 use std::task::Poll;
+use std::time::Duration;
 use tokio::io::AsyncWriteExt;
 use tokio::net::TcpStream;
 use tower::ServiceExt;
 
 use super::wire::{self, Framing};
+use super::write_deadline;
 
 /// Bytes read and thrown away per wake-up when a client sends more after its stream
 /// request; its next wake-up reads on, so a chatty client cannot hold the task.
@@ -24,14 +26,19 @@ const DISCARD_BYTES: usize = 256;
 
 /// Answers `request` with `router` and writes the response; closes the connection
 /// when the response ends.
-pub(super) async fn serve(mut socket: TcpStream, request: Box<Request<Body>>, router: Router) {
+pub(super) async fn serve(
+    mut socket: TcpStream,
+    request: Box<Request<Body>>,
+    router: Router,
+    write_timeout: Duration,
+) {
     // Boxed, so the handler's state (auth, subscribing) is freed once it has answered
     // instead of sizing the task that holds the stream.
     let response = match Box::pin(router.oneshot(*request)).await {
         Ok(response) => response,
         Err(never) => match never {},
     };
-    match write_response(&mut socket, response).await {
+    match write_response(&socket, response, write_timeout).await {
         Ok(()) => {
             let _ = socket.shutdown().await;
         }
@@ -39,8 +46,13 @@ pub(super) async fn serve(mut socket: TcpStream, request: Box<Request<Body>>, ro
     }
 }
 
-/// Writes `response`: its head, then its body as it comes.
-pub(super) async fn write_response(socket: &mut TcpStream, response: Response) -> io::Result<()> {
+/// Writes `response`: its head, then its body as it comes; a write that makes no
+/// progress for `write_timeout` fails it.
+pub(super) async fn write_response(
+    socket: &TcpStream,
+    response: Response,
+    write_timeout: Duration,
+) -> io::Result<()> {
     let (parts, body) = response.into_parts();
     let framing = match body.size_hint().exact() {
         Some(length) => Framing::Length(length),
@@ -48,9 +60,9 @@ pub(super) async fn write_response(socket: &mut TcpStream, response: Response) -
     };
     let head = wire::response_head(&parts, framing);
     drop(parts);
-    socket.write_all(&head).await?;
+    write_deadline::write_all(socket, head.as_slice(), write_timeout).await?;
     drop(head);
-    pump(socket, body, framing).await
+    pump(socket, body, framing, write_timeout).await
 }
 
 /// What woke the pump.
@@ -60,7 +72,12 @@ enum Wake {
 }
 
 /// Copies the body to the socket until it ends, it fails, or the client leaves.
-async fn pump(socket: &mut TcpStream, mut body: Body, framing: Framing) -> io::Result<()> {
+async fn pump(
+    socket: &TcpStream,
+    mut body: Body,
+    framing: Framing,
+    write_timeout: Duration,
+) -> io::Result<()> {
     loop {
         let wake = poll_fn(|cx| {
             loop {
@@ -81,8 +98,12 @@ async fn pump(socket: &mut TcpStream, mut body: Body, framing: Framing) -> io::R
         match wake {
             Wake::Frame(Some(Ok(data))) => match framing {
                 Framing::Chunked if data.is_empty() => {}
-                Framing::Chunked => socket.write_all_buf(&mut wire::chunk(data)).await?,
-                Framing::Length(_) => socket.write_all(&data).await?,
+                Framing::Chunked => {
+                    write_deadline::write_all(socket, wire::chunk(data), write_timeout).await?;
+                }
+                Framing::Length(_) => {
+                    write_deadline::write_all(socket, data, write_timeout).await?
+                }
             },
             Wake::Frame(Some(Err(err))) => return Err(io::Error::other(err)),
             Wake::Frame(None) => break,
@@ -94,7 +115,7 @@ async fn pump(socket: &mut TcpStream, mut body: Body, framing: Framing) -> io::R
         }
     }
     if framing == Framing::Chunked {
-        socket.write_all(wire::LAST_CHUNK).await?;
+        write_deadline::write_all(socket, wire::LAST_CHUNK, write_timeout).await?;
     }
     Ok(())
 }
