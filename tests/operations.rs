@@ -112,3 +112,47 @@ async fn openapi_document_lists_every_route() {
         Some(false)
     );
 }
+
+/// An invented method is answered, and `/metrics` gains no series named after it: every
+/// method outside the standard ones is labelled `other`, so a client cannot grow the
+/// exporter's memory by making up methods.
+#[tokio::test]
+async fn invented_methods_do_not_create_metric_series() {
+    let hub = TestHub::start().await;
+    for name in ["FOO1", "FOO2", "BREW"] {
+        let method = Method::from_bytes(name.as_bytes()).expect("a token");
+        let reply = hub
+            .client
+            .request(method, hub.url("/healthz"))
+            .send()
+            .await
+            .expect("an answer to an invented method");
+        assert!(
+            reply.status().is_client_error(),
+            "{name}: {}",
+            reply.status()
+        );
+    }
+    let metrics = hub
+        .client
+        .get(hub.url("/metrics"))
+        .send()
+        .await
+        .expect("metrics")
+        .text()
+        .await
+        .expect("metrics text");
+    for name in ["FOO1", "FOO2", "BREW"] {
+        assert!(
+            !metrics.contains(&format!("method=\"{name}\"")),
+            "{name} became a label:\n{metrics}"
+        );
+    }
+    assert!(
+        metrics
+            .lines()
+            .any(|l| l.starts_with("hugmood_http_requests_total") && l.contains("method=\"other\"")),
+        "invented methods are counted as other:\n{metrics}"
+    );
+    hub.stop().await;
+}

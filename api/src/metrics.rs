@@ -3,7 +3,7 @@
 
 use axum::body::Body;
 use axum::extract::{MatchedPath, Request, State};
-use axum::http::{header, HeaderValue};
+use axum::http::{header, HeaderValue, Method};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use hugmood_actors::observe;
@@ -78,14 +78,14 @@ fn register() {
 /// Counts and times every request by its route template (never the raw path).
 pub async fn track(request: Request, next: Next) -> Response {
     let started = Instant::now();
-    let method = request.method().as_str().to_owned();
+    let method = method_label(request.method());
     let route = request
         .extensions()
         .get::<MatchedPath>()
         .map_or_else(|| "unmatched".to_owned(), |p| p.as_str().to_owned());
     let response = next.run(request).await;
     let status = response.status();
-    metrics::counter!(HTTP_REQUESTS, "method" => method.clone(), "route" => route.clone(), "status" => status.as_u16().to_string())
+    metrics::counter!(HTTP_REQUESTS, "method" => method, "route" => route.clone(), "status" => status.as_u16().to_string())
         .increment(1);
     metrics::histogram!(HTTP_DURATION, "method" => method, "route" => route.clone())
         .record(started.elapsed().as_secs_f64());
@@ -93,6 +93,26 @@ pub async fn track(request: Request, next: Next) -> Response {
         metrics::counter!(RATE_LIMITED, "route" => route).increment(1);
     }
     response
+}
+
+/// The `method` label: a standard method's name, else `other`, so invented methods
+/// (`curl -X FOO1`) cannot create new series.
+fn method_label(method: &Method) -> &'static str {
+    static STANDARD: [Method; 9] = [
+        Method::GET,
+        Method::HEAD,
+        Method::POST,
+        Method::PUT,
+        Method::PATCH,
+        Method::DELETE,
+        Method::OPTIONS,
+        Method::CONNECT,
+        Method::TRACE,
+    ];
+    STANDARD
+        .iter()
+        .find(|standard| *standard == method)
+        .map_or("other", Method::as_str)
 }
 
 /// `GET /metrics`: the Prometheus text format.
@@ -115,4 +135,16 @@ pub async fn render(State(state): State<AppState>) -> Response {
         HeaderValue::from_static("text/plain; version=0.0.4; charset=utf-8"),
     );
     response
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unknown_methods_share_one_label() {
+        assert_eq!(method_label(&Method::PATCH), "PATCH");
+        let invented = Method::from_bytes(b"FOO1").expect("a token");
+        assert_eq!(method_label(&invented), "other");
+    }
 }
