@@ -42,6 +42,8 @@ pub struct Config {
     pub jwt_secret_file: Option<PathBuf>,
     pub access_token_ttl_secs: u64,
     pub refresh_token_ttl_secs: u64,
+    /// Seconds a spent refresh token still answers its successor (two tabs at once).
+    pub refresh_grace_secs: u64,
     pub heartbeat_secs: u64,
     pub hug_rate_per_minute: u32,
     pub log_format: LogFormat,
@@ -144,6 +146,8 @@ impl Config {
             prune_every: Duration::from_secs(self.event_prune_secs),
             hug_rate_per_minute: self.hug_rate_per_minute,
             presence_ttl: Duration::from_secs(self.presence_ttl_secs),
+            // Access tokens live `access_token_ttl_secs` plus the expiry leeway.
+            session_memory: Duration::from_secs(self.access_token_ttl_secs.saturating_add(60)),
             ..RealtimeSettings::default()
         }
     }
@@ -177,6 +181,11 @@ impl Config {
         }
         if self.is_cluster() && self.jwt_secret == DEV_JWT_SECRET {
             bail!("refusing to start in cluster mode with the development JWT secret: set HUGMOOD_JWT_SECRET");
+        }
+        if self.refresh_grace_secs > 300 {
+            bail!(
+                "refresh_grace_secs must be at most 300 (a spent token must not stay usable long)"
+            );
         }
         if self.jwt_secret.len() < 16 {
             bail!("jwt_secret must be at least 16 characters");
