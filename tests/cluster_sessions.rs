@@ -37,6 +37,10 @@ async fn assert_ended_on(hub: &TestHub, user: &TestUser, stream: &mut SseClient,
         "the token is still accepted {:?} after the logout",
         since.elapsed()
     );
+    eprintln!(
+        "the end was refused on the other node {:?} after the logout answer",
+        since.elapsed()
+    );
     let left = EVERY_NODE_WITHIN.saturating_sub(since.elapsed());
     let (events, ended) = stream.read_to_end(left).await;
     assert!(
