@@ -46,6 +46,8 @@ pub struct Config {
     pub jwt_secret_file: Option<PathBuf>,
     pub access_token_ttl_secs: u64,
     pub refresh_token_ttl_secs: u64,
+    /// Seconds a spent refresh token still answers its successor (two tabs at once).
+    pub refresh_grace_secs: u64,
     pub heartbeat_secs: u64,
     pub hug_rate_per_minute: u32,
     pub log_format: LogFormat,
@@ -156,6 +158,8 @@ impl Config {
             prune_every: Duration::from_secs(self.event_prune_secs),
             hug_rate_per_minute: self.hug_rate_per_minute,
             presence_ttl: Duration::from_secs(self.presence_ttl_secs),
+            // Access tokens live `access_token_ttl_secs` plus the expiry leeway.
+            session_memory: Duration::from_secs(self.access_token_ttl_secs.saturating_add(60)),
             ..RealtimeSettings::default()
         }
     }
@@ -198,6 +202,11 @@ impl Config {
             );
         }
         self.validate_jwt_secret()?;
+        if self.refresh_grace_secs > 300 {
+            bail!(
+                "refresh_grace_secs must be at most 300 (a spent token must not stay usable long)"
+            );
+        }
         for (key, value) in [
             ("access_token_ttl_secs", self.access_token_ttl_secs),
             ("refresh_token_ttl_secs", self.refresh_token_ttl_secs),

@@ -8,7 +8,7 @@ pub mod seed;
 pub mod telemetry;
 
 use anyhow::Context;
-use hugmood_actors::auth::{Accounts, AuthSettings, JwtKeys, StreamAccess};
+use hugmood_actors::auth::{Accounts, AuthSettings, JwtKeys, Revocations, StreamAccess};
 use hugmood_actors::hug::Hugs;
 use hugmood_actors::moods::Moods;
 use hugmood_actors::realtime::Realtime;
@@ -118,16 +118,28 @@ pub async fn open_store(config: &Config) -> anyhow::Result<Arc<dyn Store>> {
     Ok(store)
 }
 
-/// The account service for `config`, over `store`.
-pub fn accounts(config: &Config, store: Arc<dyn Store>) -> anyhow::Result<Accounts> {
+/// The keys access tokens of `config` are signed with.
+pub fn jwt_keys(config: &Config) -> JwtKeys {
+    JwtKeys::new(config.jwt_secret.as_bytes())
+}
+
+/// The account service for `config`, over `store`, ending sessions through
+/// `revocations`.
+pub fn accounts(
+    config: &Config,
+    store: Arc<dyn Store>,
+    revocations: Revocations,
+) -> anyhow::Result<Accounts> {
     let settings = AuthSettings {
         access_ttl_secs: config.access_token_ttl_secs,
         refresh_ttl_secs: config.refresh_token_ttl_secs,
+        refresh_grace_secs: config.refresh_grace_secs,
     };
     Ok(Accounts::new(
         store,
-        JwtKeys::new(config.jwt_secret.as_bytes()),
+        jwt_keys(config),
         settings,
+        revocations,
     )?)
 }
 
@@ -137,12 +149,16 @@ pub async fn run(config: Config, listener: TcpListener) -> anyhow::Result<Hub> {
     config.validate()?;
     hugmood_api::metrics::install();
     let store = open_store(&config).await?;
-    let accounts = Arc::new(accounts(&config, store.clone())?);
     let redis = match &config.redis_url {
         Some(url) => Some(RedisLink::open(url)?),
         None => None,
     };
     let realtime = Realtime::start(store.clone(), config.realtime_settings(), redis).await?;
+    let accounts = Arc::new(accounts(
+        &config,
+        store.clone(),
+        realtime.revocations().clone(),
+    )?);
     let hugs = Hugs::start(store.clone(), realtime.clone()).await?;
     let moods = Moods::start(store.clone(), realtime.clone(), config.mood_shards).await?;
     let social = Social::start(store.clone(), realtime.clone(), config.social_shards).await?;

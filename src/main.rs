@@ -30,7 +30,7 @@ async fn main() -> anyhow::Result<()> {
         }
         Command::Seed(args) => {
             let store = hugmood::open_store(&config).await?;
-            let keys = hugmood::accounts(&config, store.clone())?.keys().clone();
+            let keys = hugmood::jwt_keys(&config);
             let ttl = args.token_ttl.unwrap_or(config.access_token_ttl_secs);
             let started = std::time::Instant::now();
             let report = seed::seed(store, &keys, &args, ttl).await?;
@@ -51,7 +51,7 @@ async fn main() -> anyhow::Result<()> {
                 .user_by_login(&args.user)
                 .await?
                 .with_context(|| format!("no user {:?}", args.user))?;
-            let keys = hugmood::accounts(&config, store)?.keys().clone();
+            let keys = hugmood::jwt_keys(&config);
             let ttl = args.ttl.unwrap_or(config.access_token_ttl_secs);
             println!(
                 "{}",

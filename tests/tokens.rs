@@ -20,7 +20,8 @@ const ME: &str = "/api/v1/users/me";
 
 #[tokio::test]
 async fn refresh_rotates_and_reuse_revokes_the_family() {
-    let hub = TestHub::start().await;
+    // Without the grace window two tabs get (tested in tests/sessions.rs).
+    let hub = TestHub::start_with(|c| c.refresh_grace_secs = 0).await;
     let user = hub.register("rot").await;
     let (status, first) = hub
         .post_json(REFRESH, None, json!({"refreshToken": user.refresh}))
@@ -266,7 +267,8 @@ async fn forged_expired_and_unsigned_tokens_are_refused() {
 
 #[tokio::test]
 async fn concurrent_refreshes_of_one_token_succeed_at_most_once() {
-    let hub = TestHub::start().await;
+    // With no grace window; within one, they all get the same successor (tests/sessions.rs).
+    let hub = TestHub::start_with(|c| c.refresh_grace_secs = 0).await;
     let user = hub.register("twice").await;
     let attempts =
         (0..4).map(|_| hub.post_json(REFRESH, None, json!({"refreshToken": user.refresh})));

@@ -4,9 +4,12 @@
 //! events, skipping any id it has already yielded — no gap, no duplicate. A `reset`
 //! replaces the replay when the resume point is older than the retained log;
 //! heartbeats and the shutdown notice come from the node's shared pulse; a subscriber
-//! that overflowed its bounded buffer ends the feed with `reconnect`.
+//! that overflowed its bounded buffer ends the feed with `reconnect`, and so does the
+//! end of the client's session (logout, reuse, account deletion): the client's next
+//! attempt with that session's credentials is then refused with 401.
 
 use chrono::{DateTime, Utc};
+use hugmood_actors::auth::SessionWatch;
 use hugmood_actors::domain::event::Event;
 use hugmood_actors::observe;
 use hugmood_actors::realtime::Pulse;
@@ -69,6 +72,8 @@ pub(crate) struct EventFeed {
     behind: bool,
     ready: VecDeque<FeedItem>,
     pulse: watch::Receiver<Pulse>,
+    /// Ends the feed when the client's session ends.
+    session: SessionWatch,
     done: bool,
     _open: OpenStream,
 }
@@ -77,6 +82,7 @@ pub(crate) struct EventFeed {
 enum Wake {
     Live(Option<LiveEvent>),
     Pulse(Option<Pulse>),
+    SessionEnded,
 }
 
 /// Subscribes `user`'s stream, which has seen events up to `seen`, refusing past the
@@ -101,12 +107,20 @@ async fn subscribe(state: &AppState, user: Uuid, seen: Option<i64>) -> ApiResult
 }
 
 impl EventFeed {
-    /// Opens the feed of `user`: live events only, or everything after `resume`.
-    pub async fn open(state: AppState, user: Uuid, resume: Option<i64>) -> ApiResult<Self> {
+    /// Opens the feed of `user` in `session`: live events only, or everything after
+    /// `resume`.
+    pub async fn open(
+        state: AppState,
+        user: Uuid,
+        session: Option<Uuid>,
+        resume: Option<i64>,
+    ) -> ApiResult<Self> {
+        let session = state.accounts.revocations().watch(user, session);
         let subscription = subscribe(&state, user, resume).await?;
         let mut pulse = state.realtime.pulse();
         pulse.mark_unchanged();
         let mut feed = Self {
+            session,
             cursor: subscription.joined_after,
             state,
             user,
@@ -171,6 +185,7 @@ impl EventFeed {
             match self.wake().await {
                 Wake::Pulse(Some(Pulse::Beat(at))) => return Some(FeedItem::Heartbeat(at)),
                 Wake::Pulse(Some(Pulse::Shutdown) | None) => self.reconnect("shutdown"),
+                Wake::SessionEnded => self.reconnect("session_ended"),
                 Wake::Live(Some(live)) => self.take_live(live),
                 Wake::Live(None) => {
                     let overflowed = self.subscription.take().is_some_and(|s| s.overflowed());
@@ -189,6 +204,7 @@ impl EventFeed {
         };
         tokio::select! {
             biased;
+            () = self.session.ended() => Wake::SessionEnded,
             changed = self.pulse.changed() => match changed {
                 Ok(()) => Wake::Pulse(Some(*self.pulse.borrow_and_update())),
                 Err(_) => Wake::Pulse(None),

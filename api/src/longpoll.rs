@@ -1,10 +1,12 @@
 //! `GET /api/v1/events`: the user's events after `last_id`, answered at once when there
 //! are some; with `long_poll=true` and none, the request waits for the next event (it is
-//! woken by the event itself, not by polling) or for `timeout` seconds.
+//! woken by the event itself, not by polling) or for `timeout` seconds. A wait ends
+//! with 401 `session_ended` when the caller's session ends meanwhile.
 
 use axum::extract::State;
 use axum::Json;
 use chrono::{DateTime, Utc};
+use hugmood_actors::auth::accounts::session_ended;
 use hugmood_actors::domain::event::Event;
 use hugmood_actors::observe;
 use hugmood_actors::realtime::Pulse;
@@ -77,6 +79,7 @@ async fn events(
         return answer(&state, found, after);
     }
     let _waiting = Waiting::new();
+    let session = state.accounts.revocations().watch(user.id, user.session);
     let deadline = tokio::time::Instant::now() + timeout;
     let mut pulse = state.realtime.pulse();
     pulse.mark_unchanged();
@@ -98,6 +101,7 @@ async fn events(
         let wake = tokio::time::timeout_at(deadline, async {
             loop {
                 tokio::select! {
+                    () = session.ended() => return Wake::SessionEnded,
                     live = subscription.recv() => {
                         return if live.is_some() { Wake::Event } else { Wake::Resubscribe };
                     }
@@ -119,6 +123,7 @@ async fn events(
             // The UserActor restarted: wait on, subscribed anew.
             Ok(Wake::Resubscribe) => continue,
             Ok(Wake::Shutdown) | Err(_) => return answer(&state, Vec::new(), after),
+            Ok(Wake::SessionEnded) => return Err(session_ended().into()),
         }
     }
 }
@@ -128,6 +133,7 @@ enum Wake {
     Event,
     Resubscribe,
     Shutdown,
+    SessionEnded,
 }
 
 fn answer(state: &AppState, found: Vec<Event>, after: i64) -> ApiResult<Json<EventsView>> {

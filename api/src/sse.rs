@@ -104,7 +104,7 @@ async fn stream(
             other => other,
         },
     };
-    let feed = EventFeed::open(state.clone(), user.id, resume).await?;
+    let feed = EventFeed::open(state.clone(), user.id, user.session, resume).await?;
     let frames = SseFrames {
         feed,
         retry: Some(state.settings.sse_retry_ms),

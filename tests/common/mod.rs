@@ -266,6 +266,29 @@ impl TestHub {
         assert_eq!(status, StatusCode::OK, "accept: {body}");
     }
 
+    /// A new session of `user` (a login from another device).
+    pub async fn login_again(&self, user: &TestUser) -> TestUser {
+        let (status, body) = self
+            .post_json(
+                "/api/v1/auth/login",
+                None,
+                json!({"login": user.username, "password": user.password}),
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK, "login {}: {body}", user.username);
+        TestUser {
+            access: str_field(&body, "accessToken"),
+            refresh: str_field(&body, "refreshToken"),
+            ..user.clone()
+        }
+    }
+
+    /// POST /auth/refresh with `token`.
+    pub async fn refresh(&self, token: &Value) -> (StatusCode, Value) {
+        self.post_json("/api/v1/auth/refresh", None, json!({"refreshToken": token}))
+            .await
+    }
+
     /// Ids of `user`'s friends (first page of 100).
     pub async fn friend_ids(&self, user: &TestUser) -> Vec<String> {
         let (status, body) = self.get("/api/v1/friends?per_page=100", user.token()).await;

@@ -488,3 +488,49 @@ where
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
 }
+
+/// Sends a hug from `from` to `to` through `hub` and asserts that `stream` (one of
+/// `to`'s) receives it.
+pub async fn assert_hug_reaches(
+    hub: &TestHub,
+    from: &super::TestUser,
+    to: &super::TestUser,
+    stream: &mut SseClient,
+) {
+    let (status, body) = hub
+        .post_json(
+            "/api/v1/hugs",
+            from.token(),
+            serde_json::json!({"recipientId": to.id, "hugType": "warm"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    assert!(
+        stream
+            .next_of_type("hug_received", Duration::from_secs(5))
+            .await
+            .is_some(),
+        "the hug reaches the stream"
+    );
+}
+
+/// A ticket and the stream cookie (`name=value`) minted with `access`.
+pub async fn stream_pass(hub: &TestHub, access: &str) -> (String, String) {
+    let response = hub
+        .client
+        .post(hub.url("/api/v1/sse/ticket"))
+        .bearer_auth(access)
+        .send()
+        .await
+        .expect("ticket request");
+    assert_eq!(response.status(), StatusCode::OK);
+    let cookie = response
+        .headers()
+        .get("set-cookie")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .expect("the stream cookie")
+        .to_owned();
+    let body: Value = response.json().await.expect("ticket JSON");
+    (super::str_field(&body, "ticket"), cookie)
+}

@@ -1,10 +1,13 @@
 //! Account operations: register, log in, anonymous sign-up, refresh with rotation and
-//! reuse detection, log out.
+//! reuse detection, log out, delete the account — and the check of access tokens,
+//! which refuses those of ended sessions.
 
 use std::sync::Arc;
 use uuid::Uuid;
 
-use super::{jwt::JwtKeys, password, refresh};
+use super::jwt::{AccessClaims, JwtKeys};
+use super::revocations::{Revocation, Revocations};
+use super::{password, refresh};
 use crate::domain::account::Registration;
 use crate::domain::session::RefreshTokenRecord;
 use crate::domain::time::now;
@@ -17,6 +20,9 @@ use crate::store::Store;
 pub struct AuthSettings {
     pub access_ttl_secs: u64,
     pub refresh_ttl_secs: u64,
+    /// How long after a rotation a second use of the spent token answers the same
+    /// successor (two tabs refreshing at once) instead of counting as a reuse.
+    pub refresh_grace_secs: u64,
 }
 
 /// What a successful sign-in hands the client.
@@ -33,6 +39,7 @@ pub struct Accounts {
     store: Arc<dyn Store>,
     keys: JwtKeys,
     settings: AuthSettings,
+    revocations: Revocations,
     /// Verified against when the login names no user, so an unknown user costs as
     /// much time as a wrong password and the two cannot be told apart.
     dummy_hash: String,
@@ -46,19 +53,51 @@ fn invalid_refresh() -> EngineError {
     EngineError::unauthorized("invalid_refresh_token", "the refresh token is not valid")
 }
 
+/// The answer to a token whose session was ended (logout, reuse, account deletion).
+pub fn session_ended() -> EngineError {
+    EngineError::unauthorized("session_ended", "this session has ended; sign in again")
+}
+
 impl Accounts {
-    pub fn new(store: Arc<dyn Store>, keys: JwtKeys, settings: AuthSettings) -> EngineResult<Self> {
+    pub fn new(
+        store: Arc<dyn Store>,
+        keys: JwtKeys,
+        settings: AuthSettings,
+        revocations: Revocations,
+    ) -> EngineResult<Self> {
         let dummy_hash = password::hash_blocking(&refresh::generate())?;
         Ok(Self {
             store,
             keys,
             settings,
+            revocations,
             dummy_hash,
         })
     }
 
     pub fn keys(&self) -> &JwtKeys {
         &self.keys
+    }
+
+    /// The sessions ended recently (consulted without a database read).
+    pub fn revocations(&self) -> &Revocations {
+        &self.revocations
+    }
+
+    /// Checks an access token: signature, expiry, and that its session (or account)
+    /// has not ended. No database read.
+    pub fn verify_access(&self, token: &str) -> EngineResult<AccessClaims> {
+        let claims = self.keys.verify(token)?;
+        if self.revocations.account_ended(claims.sub) {
+            return Err(EngineError::unauthorized(
+                "invalid_token",
+                "the account of this token no longer exists",
+            ));
+        }
+        if self.revocations.is_revoked(claims.sub, claims.fam) {
+            return Err(session_ended());
+        }
+        Ok(claims)
     }
 
     pub fn settings(&self) -> AuthSettings {
@@ -135,55 +174,134 @@ impl Accounts {
     }
 
     /// Spends `token` and returns a new pair. Presenting a token that was already
-    /// spent (or revoked) revokes its whole family: whoever holds the newer tokens
-    /// must sign in again.
+    /// spent (or revoked) revokes its whole family — whoever holds the newer tokens
+    /// must sign in again — except within `refresh_grace_secs` of its rotation,
+    /// when it answers the same successor again (two tabs that refreshed at once).
     pub async fn refresh(&self, token: &str) -> EngineResult<Session> {
         let at = now();
-        let record = self
+        let digest = refresh::digest(token);
+        let mut record = self
             .store
-            .refresh_token_by_hash(&refresh::digest(token))
+            .refresh_token_by_hash(&digest)
             .await?
             .ok_or_else(invalid_refresh)?;
-        if record.spent_at.is_some() || record.revoked_at.is_some() {
-            self.store.revoke_token_family(record.family_id, at).await?;
-            return Err(invalid_refresh());
+        if record.spent_at.is_none() && record.revoked_at.is_none() {
+            if record.expires_at <= at {
+                return Err(invalid_refresh());
+            }
+            let user = self
+                .store
+                .user_by_id(record.user_id)
+                .await?
+                .ok_or_else(invalid_refresh)?;
+            let (secret, next) = self.new_refresh_token(user.id, record.family_id);
+            let sealed = refresh::seal(&secret, token);
+            if self
+                .store
+                .rotate_refresh_token(record.id, &next, &sealed, at)
+                .await?
+            {
+                self.store.touch_user(user.id, at).await?;
+                return self.session(user, record.family_id, secret);
+            }
+            // Spent or revoked between our read and our write: look again.
+            record = self
+                .store
+                .refresh_token_by_hash(&digest)
+                .await?
+                .ok_or_else(invalid_refresh)?;
         }
-        if record.expires_at <= at {
-            return Err(invalid_refresh());
+        if let Some((user, secret)) = self.successor_in_grace(&record, token, at).await? {
+            return self.session(user, record.family_id, secret);
         }
-        let user = self
+        self.end_family(record.user_id, record.family_id, at)
+            .await?;
+        Err(invalid_refresh())
+    }
+
+    /// The successor of a token spent within the grace window, if it is still live
+    /// and its sealed secret opens with `token`.
+    async fn successor_in_grace(
+        &self,
+        record: &RefreshTokenRecord,
+        token: &str,
+        at: chrono::DateTime<chrono::Utc>,
+    ) -> EngineResult<Option<(User, String)>> {
+        let grace = chrono::Duration::seconds(self.settings.refresh_grace_secs.min(300) as i64);
+        let (Some(spent_at), None, Some(next_id), Some(sealed)) = (
+            record.spent_at,
+            record.revoked_at,
+            record.successor_id,
+            record.successor_sealed.as_deref(),
+        ) else {
+            return Ok(None);
+        };
+        // Measured now, not from the start of this request: a concurrent one may
+        // have spent the token after we began. A zero window turns the grace off.
+        if grace.is_zero() || now() - spent_at > grace {
+            return Ok(None);
+        }
+        let Some(next) = self.store.refresh_token_by_id(next_id).await? else {
+            return Ok(None);
+        };
+        if next.spent_at.is_some() || next.revoked_at.is_some() || next.expires_at <= at {
+            return Ok(None);
+        }
+        let Some(secret) =
+            refresh::unseal(sealed, token).filter(|s| refresh::digest(s) == next.token_hash)
+        else {
+            return Ok(None);
+        };
+        Ok(self
             .store
             .user_by_id(record.user_id)
             .await?
-            .ok_or_else(invalid_refresh)?;
-        let (secret, next) = self.new_refresh_token(user.id, record.family_id);
-        if !self
-            .store
-            .rotate_refresh_token(record.id, &next, at)
-            .await?
-        {
-            // Another request spent it between our read and our write: a reuse.
-            self.store.revoke_token_family(record.family_id, at).await?;
-            return Err(invalid_refresh());
-        }
-        self.store.touch_user(user.id, at).await?;
-        self.session(user, record.family_id, secret)
+            .map(|user| (user, secret)))
     }
 
-    /// Revokes the family of `token` if it belongs to `user`; unknown tokens are ignored
-    /// so that logging out twice is harmless.
-    pub async fn logout(&self, user: Uuid, token: &str) -> EngineResult<()> {
-        if let Some(record) = self
+    /// Ends one session of `user`: revoked in the store, then on every node.
+    async fn end_family(
+        &self,
+        user: Uuid,
+        family: Uuid,
+        at: chrono::DateTime<chrono::Utc>,
+    ) -> EngineResult<()> {
+        if self.store.revoke_token_family(family, at).await? {
+            self.revocations.end(Revocation {
+                user,
+                family: Some(family),
+            });
+        }
+        Ok(())
+    }
+
+    /// Ends the session of `token` if it belongs to `user`, and the caller's own
+    /// session `session` (that of the access token presented); unknown tokens are
+    /// ignored so that logging out twice is harmless.
+    pub async fn logout(&self, user: Uuid, session: Option<Uuid>, token: &str) -> EngineResult<()> {
+        let at = now();
+        let family = self
             .store
             .refresh_token_by_hash(&refresh::digest(token))
             .await?
-        {
-            if record.user_id == user {
-                self.store
-                    .revoke_token_family(record.family_id, now())
-                    .await?;
-            }
+            .filter(|record| record.user_id == user)
+            .map(|record| record.family_id);
+        if let Some(family) = family {
+            self.end_family(user, family, at).await?;
         }
+        if let Some(own) = session.filter(|own| Some(*own) != family) {
+            self.end_family(user, own, at).await?;
+        }
+        Ok(())
+    }
+
+    /// Deletes `user`'s account and everything it owns, ending all its sessions and
+    /// streams on every node. The end is recorded before the deletion, so no node can
+    /// miss it.
+    pub async fn delete_account(&self, user: Uuid) -> EngineResult<()> {
+        self.store.record_account_end(user, now()).await?;
+        self.store.delete_user(user).await?;
+        self.revocations.end(Revocation { user, family: None });
         Ok(())
     }
 
@@ -207,6 +325,8 @@ impl Accounts {
                 + chrono::Duration::seconds(self.settings.refresh_ttl_secs as i64),
             spent_at: None,
             revoked_at: None,
+            successor_id: None,
+            successor_sealed: None,
         };
         (secret, record)
     }

@@ -1,7 +1,7 @@
 //! Access to the stream and events routes for clients that cannot send headers
 //! (EventSource): a one-time ticket for the URL, and an HttpOnly cookie that carries the
-//! browser's own reconnections (which reuse the spent ticket's URL). The cookie belongs
-//! to the session it was issued in, so logging out revokes it.
+//! browser's own reconnections (which reuse the spent ticket's URL). Both belong to the
+//! session they were issued in, so the streams they open end with it.
 
 use std::sync::Arc;
 use uuid::Uuid;
@@ -44,7 +44,7 @@ impl StreamAccess {
         let ticket = refresh::generate();
         let expires_at = at + chrono::Duration::seconds(TICKET_TTL_SECS as i64);
         self.store
-            .insert_stream_ticket(&refresh::digest(&ticket), user, expires_at)
+            .insert_stream_ticket(&refresh::digest(&ticket), user, fam, expires_at)
             .await?;
         let cookie = self
             .keys
@@ -57,15 +57,16 @@ impl StreamAccess {
         })
     }
 
-    /// Spends a ticket; `None` when it is unknown, spent or expired.
-    pub async fn redeem_ticket(&self, ticket: &str) -> EngineResult<Option<Uuid>> {
+    /// Spends a ticket: its user and session; `None` when it is unknown, spent or
+    /// expired.
+    pub async fn redeem_ticket(&self, ticket: &str) -> EngineResult<Option<(Uuid, Option<Uuid>)>> {
         self.store
             .redeem_stream_ticket(&refresh::digest(ticket), now())
             .await
     }
 
-    /// The user of a valid cookie whose session is still open.
-    pub async fn verify_cookie(&self, cookie: &str) -> EngineResult<Uuid> {
+    /// The user and session of a valid cookie whose session is still open.
+    pub async fn verify_cookie(&self, cookie: &str) -> EngineResult<(Uuid, Option<Uuid>)> {
         let claims = self.keys.verify_stream(cookie)?;
         let revoked = match claims.fam {
             Some(fam) => self.store.token_family_revoked(fam).await?,
@@ -77,6 +78,6 @@ impl StreamAccess {
                 "the stream cookie is no longer valid",
             ));
         }
-        Ok(claims.sub)
+        Ok((claims.sub, claims.fam))
     }
 }

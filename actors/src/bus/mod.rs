@@ -9,6 +9,7 @@ mod redis;
 
 use std::sync::Arc;
 
+pub(crate) use self::redis::announce_revocation;
 pub use self::redis::RedisBus;
 use crate::domain::event::Event;
 pub use local::LocalBus;

@@ -15,4 +15,9 @@ pub struct RefreshTokenRecord {
     pub expires_at: DateTime<Utc>,
     pub spent_at: Option<DateTime<Utc>>,
     pub revoked_at: Option<DateTime<Utc>>,
+    /// Once spent: the token it was traded for.
+    pub successor_id: Option<Uuid>,
+    /// Once spent: the successor's secret, sealed with a key derived from this
+    /// token's secret (see `auth::refresh::seal`).
+    pub successor_sealed: Option<String>,
 }

@@ -1,6 +1,7 @@
 //! The realtime engine of one node: the user directory, the bus, the publisher that
 //! follows every commit, and the background jobs (marking hugs delivered, pruning the
-//! event log, the heartbeat and shutdown pulse every stream listens to).
+//! event log, the heartbeat and shutdown pulse every stream listens to, the registry
+//! of ended sessions).
 
 mod delivered;
 mod pulse;
@@ -11,6 +12,7 @@ use std::time::Duration;
 use tokio::sync::watch;
 use tokio_util::sync::CancellationToken;
 
+use crate::auth::revocations::Revocations;
 use crate::bus::{Bus, LocalBus, RedisBus};
 use crate::domain::event::Event;
 use crate::error::EngineResult;
@@ -47,6 +49,9 @@ pub struct RealtimeSettings {
     pub hug_shards: usize,
     /// Hugs one sender may send per minute.
     pub hug_rate_per_minute: u32,
+    /// How long an ended session is remembered: the longest access-token lifetime
+    /// plus the leeway of its expiry check.
+    pub session_memory: Duration,
 }
 
 impl Default for RealtimeSettings {
@@ -63,6 +68,7 @@ impl Default for RealtimeSettings {
             presence_ttl: Duration::from_secs(30),
             hug_shards: 8,
             hug_rate_per_minute: 30,
+            session_memory: Duration::from_secs(15 * 60 + 60),
         }
     }
 }
@@ -76,6 +82,7 @@ pub struct Realtime {
     /// Redis, in cluster mode.
     redis: Option<RedisLink>,
     presence: Presence,
+    revocations: Revocations,
     pulse: watch::Receiver<Pulse>,
     shutdown: CancellationToken,
     settings: Arc<RealtimeSettings>,
@@ -113,11 +120,14 @@ impl Realtime {
             presence.clone(),
         )
         .await?;
+        let revocations = Revocations::new(settings.session_memory, redis.clone());
+        revocations.start(store.clone(), shutdown.clone()).await;
         let bus: Arc<dyn Bus> = match (&redis, roster_feed) {
             (Some(link), Some(feed)) => Arc::new(RedisBus::start(
                 link.clone(),
                 directory.clone(),
                 feed,
+                revocations.clone(),
                 shutdown.clone(),
             )),
             _ => Arc::new(LocalBus::new(directory.clone())),
@@ -130,6 +140,7 @@ impl Realtime {
             bus,
             redis,
             presence,
+            revocations,
             pulse,
             shutdown,
             settings,
@@ -175,6 +186,11 @@ impl Realtime {
     /// Who holds a stream or long-poll, on any node.
     pub fn presence(&self) -> &Presence {
         &self.presence
+    }
+
+    /// The sessions ended recently, and the watches of open streams on them.
+    pub fn revocations(&self) -> &Revocations {
+        &self.revocations
     }
 
     /// The node's Redis link, in cluster mode.

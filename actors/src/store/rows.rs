@@ -111,6 +111,8 @@ pub(crate) struct RefreshTokenRow {
     expires_at: DateTime<Utc>,
     spent_at: Option<DateTime<Utc>>,
     revoked_at: Option<DateTime<Utc>>,
+    successor_id: Option<Uuid>,
+    successor_sealed: Option<String>,
 }
 
 impl From<RefreshTokenRow> for RefreshTokenRecord {
@@ -124,6 +126,8 @@ impl From<RefreshTokenRow> for RefreshTokenRecord {
             expires_at: row.expires_at,
             spent_at: row.spent_at,
             revoked_at: row.revoked_at,
+            successor_id: row.successor_id,
+            successor_sealed: row.successor_sealed,
         }
     }
 }

@@ -4,10 +4,12 @@ mod events;
 mod hugs;
 mod moods;
 mod outbox;
+mod sessions;
 pub use events::*;
 pub use hugs::*;
 pub use moods::*;
 pub use outbox::*;
+pub use sessions::*;
 
 use chrono::Duration;
 use hugmood_actors::domain::event::EventKind;
@@ -75,7 +77,7 @@ fn request(from: Uuid, to: Uuid) -> (FriendRequest, Outbox) {
     (request, Outbox::new().notify(notification))
 }
 
-fn token(user_id: Uuid, family_id: Uuid) -> RefreshTokenRecord {
+pub(crate) fn token(user_id: Uuid, family_id: Uuid) -> RefreshTokenRecord {
     let at = now();
     RefreshTokenRecord {
         id: Uuid::new_v4(),
@@ -86,6 +88,8 @@ fn token(user_id: Uuid, family_id: Uuid) -> RefreshTokenRecord {
         expires_at: at + Duration::days(1),
         spent_at: None,
         revoked_at: None,
+        successor_id: None,
+        successor_sealed: None,
     }
 }
 
@@ -271,13 +275,13 @@ pub async fn refresh_tokens_rotate_once(store: Arc<dyn Store>) {
     );
     let second = token(id, family);
     assert!(store
-        .rotate_refresh_token(first.id, &second, now())
+        .rotate_refresh_token(first.id, &second, "sealed-2", now())
         .await
         .expect("rotate"));
     let third = token(id, family);
     assert!(
         !store
-            .rotate_refresh_token(first.id, &third, now())
+            .rotate_refresh_token(first.id, &third, "sealed-3", now())
             .await
             .expect("rotate"),
         "spent once only"
@@ -290,10 +294,30 @@ pub async fn refresh_tokens_rotate_once(store: Arc<dyn Store>) {
             .is_none(),
         "nothing stored"
     );
-    store
+    let spent = store
+        .refresh_token_by_hash(&first.token_hash)
+        .await
+        .expect("read")
+        .expect("exists");
+    assert_eq!(spent.successor_id, Some(second.id), "names its successor");
+    assert_eq!(spent.successor_sealed.as_deref(), Some("sealed-2"));
+    assert_eq!(
+        store.refresh_token_by_id(second.id).await.expect("read"),
+        Some(second.clone())
+    );
+    assert!(!store.token_family_revoked(family).await.expect("read"));
+    assert!(store
         .revoke_token_family(family, now())
         .await
-        .expect("revoke");
+        .expect("revoke"));
+    assert!(
+        !store
+            .revoke_token_family(family, now())
+            .await
+            .expect("revoke again"),
+        "revoked once"
+    );
+    assert!(store.token_family_revoked(family).await.expect("read"));
     let revoked = store
         .refresh_token_by_hash(&second.token_hash)
         .await
@@ -302,7 +326,7 @@ pub async fn refresh_tokens_rotate_once(store: Arc<dyn Store>) {
     assert!(revoked.revoked_at.is_some());
     assert!(
         !store
-            .rotate_refresh_token(second.id, &third, now())
+            .rotate_refresh_token(second.id, &third, "sealed-3", now())
             .await
             .expect("rotate"),
         "revoked cannot rotate"

@@ -1,5 +1,6 @@
 //! `AuthUser`: the caller proven by `Authorization: Bearer <access JWT>`. A missing,
-//! malformed, forged or expired token is a 401, and so is the token of a deleted user.
+//! malformed, forged or expired token is a 401, and so is the token of a deleted user
+//! or of an ended session (checked in memory, see `Revocations`).
 //! `TokenUser` is the same without the database read, for the one hot route whose
 //! engine call reads the caller's account anyway and answers 401 itself.
 
@@ -67,7 +68,7 @@ impl FromRequestParts<AppState> for TokenUser {
         let token = bearer_token(parts)?.ok_or_else(|| {
             ApiError::unauthorized("unauthorized", "this route needs a bearer token")
         })?;
-        let claims = state.accounts.keys().verify(token)?;
+        let claims = state.accounts.verify_access(token)?;
         Ok(Self(AuthUser {
             id: claims.sub,
             session: claims.fam,

@@ -1,7 +1,8 @@
 //! `StreamUser`: the caller of the stream and events routes, proven (in this order) by
 //! a Bearer header, a one-time `?ticket=`, or the `hugmood_stream` cookie. A spent
 //! ticket falls through to the cookie, so an EventSource that reconnects by itself
-//! (with the spent ticket still in its URL) is carried by the cookie.
+//! (with the spent ticket still in its URL) is carried by the cookie. Each proof names
+//! the session it belongs to, so the stream ends with that session.
 
 use axum::extract::FromRequestParts;
 use axum::http::{header, request::Parts};
@@ -10,6 +11,7 @@ use uuid::Uuid;
 use super::auth::{bearer_token, AuthUser};
 use crate::error::ApiError;
 use crate::state::AppState;
+use hugmood_actors::auth::accounts::session_ended;
 
 /// Name of the stream cookie.
 pub const STREAM_COOKIE: &str = "hugmood_stream";
@@ -17,6 +19,8 @@ pub const STREAM_COOKIE: &str = "hugmood_stream";
 #[derive(Debug, Clone, Copy)]
 pub struct StreamUser {
     pub id: Uuid,
+    /// The session (refresh-token family) of the token, ticket or cookie, if any.
+    pub session: Option<Uuid>,
 }
 
 fn query_ticket(parts: &Parts) -> Option<String> {
@@ -38,24 +42,36 @@ fn cookie(parts: &Parts) -> Option<String> {
         .map(|(_, value)| value.to_owned())
 }
 
+impl StreamUser {
+    /// The caller, unless their session (or account) has ended.
+    fn unless_ended(state: &AppState, id: Uuid, session: Option<Uuid>) -> Result<Self, ApiError> {
+        if state.accounts.revocations().is_revoked(id, session) {
+            return Err(session_ended().into());
+        }
+        Ok(Self { id, session })
+    }
+}
+
 impl FromRequestParts<AppState> for StreamUser {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
         if bearer_token(parts)?.is_some() {
             let user = AuthUser::from_request_parts(parts, state).await?;
-            return Ok(Self { id: user.id });
+            return Ok(Self {
+                id: user.id,
+                session: user.session,
+            });
         }
         let ticket = query_ticket(parts);
         if let Some(ticket) = &ticket {
-            if let Some(id) = state.stream_access.redeem_ticket(ticket).await? {
-                return Ok(Self { id });
+            if let Some((id, session)) = state.stream_access.redeem_ticket(ticket).await? {
+                return Self::unless_ended(state, id, session);
             }
         }
         if let Some(cookie) = cookie(parts) {
-            return Ok(Self {
-                id: state.stream_access.verify_cookie(&cookie).await?,
-            });
+            let (id, session) = state.stream_access.verify_cookie(&cookie).await?;
+            return Self::unless_ended(state, id, session);
         }
         Err(match ticket {
             Some(_) => {

@@ -7,6 +7,7 @@ use uuid::Uuid;
 
 use super::error::unauthorized;
 use super::loaders::UserLoader;
+use crate::extract::AuthUser;
 use crate::state::AppState;
 
 /// Added to every GraphQL request by the HTTP handler.
@@ -14,21 +15,30 @@ pub(crate) struct RequestContext {
     pub state: AppState,
     /// `None` when the request carried no token (only register and login work then).
     viewer: Option<Uuid>,
+    /// The caller's session, so a subscription ends with it.
+    session: Option<Uuid>,
     /// Loads users as `viewer` may see them; caches for this request only, so it never
     /// shows one caller what another was allowed to see.
     users: Option<DataLoader<UserLoader>>,
 }
 
 impl RequestContext {
-    pub fn new(state: AppState, viewer: Option<Uuid>) -> Self {
+    pub fn new(state: AppState, caller: Option<AuthUser>) -> Self {
+        let viewer = caller.map(|c| c.id);
         let users = viewer.map(|viewer| {
             DataLoader::new(UserLoader::new(state.store.clone(), viewer), tokio::spawn)
         });
         Self {
             state,
             viewer,
+            session: caller.and_then(|c| c.session),
             users,
         }
+    }
+
+    /// The session of the caller's token, if it has one.
+    pub fn session(&self) -> Option<Uuid> {
+        self.session
     }
 
     /// The caller, or the `unauthorized` error for fields that need one.

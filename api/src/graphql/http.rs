@@ -8,34 +8,28 @@ use axum::http::request::Parts;
 use axum::http::{StatusCode, Uri};
 use axum::response::{Html, IntoResponse, Response};
 use axum::{Extension, Json};
-use uuid::Uuid;
 
 use super::context::RequestContext;
 use super::{HugMoodSchema, PATH};
 use crate::error::ApiError;
-use crate::extract::{bearer_token, JsonBody};
+use crate::extract::{bearer_token, AuthUser, JsonBody};
 use crate::state::AppState;
 
 /// The caller of a GraphQL request: `None` without a token. A token that is present but
-/// malformed, forged, expired or of a deleted account fails the whole request with 401,
-/// as in REST: a bad token is never silently anonymous.
-pub(crate) struct Caller(pub Option<Uuid>);
+/// malformed, forged, expired, of a deleted account or of an ended session fails the
+/// whole request with 401, as in REST: a bad token is never silently anonymous.
+pub(crate) struct Caller(pub Option<AuthUser>);
 
 impl FromRequestParts<AppState> for Caller {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
-        let Some(token) = bearer_token(parts)? else {
+        if bearer_token(parts)?.is_none() {
             return Ok(Self(None));
-        };
-        let claims = state.accounts.keys().verify(token)?;
-        if !state.store.user_exists(claims.sub).await? {
-            return Err(ApiError::unauthorized(
-                "invalid_token",
-                "the account of this token no longer exists",
-            ));
         }
-        Ok(Self(Some(claims.sub)))
+        Ok(Self(Some(
+            AuthUser::from_request_parts(parts, state).await?,
+        )))
     }
 }
 

@@ -104,7 +104,8 @@ async fn refresh(
     Ok(Json(state.accounts.refresh(&token).await?.into()))
 }
 
-/// End the session of a refresh token (its whole family).
+/// End the session of a refresh token (its whole family) and that of the access
+/// token: their access tokens answer 401 and their streams end, on every node.
 #[utoipa::path(post, path = "/auth/logout", tag = "auth", request_body = RefreshBody,
     security(("bearer" = [])),
     responses((status = 204), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody)))]
@@ -118,7 +119,7 @@ async fn logout(
     errors
         .into_result(())
         .map_err(|e| ApiError::validation(&e))?;
-    state.accounts.logout(user.id, &token).await?;
+    state.accounts.logout(user.id, user.session, &token).await?;
     // The stream cookie of this session is revoked with it; clear it in the browser too.
     let clear = format!("{STREAM_COOKIE}=; HttpOnly; SameSite=Strict; Path=/api/v1; Max-Age=0");
     Ok((StatusCode::NO_CONTENT, [(header::SET_COOKIE, clear)]))

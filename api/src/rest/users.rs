@@ -96,7 +96,7 @@ async fn update_me(
 #[utoipa::path(delete, path = "/users/me", tag = "users", security(("bearer" = [])),
     responses((status = 204), (status = 401, body = ErrorBody)))]
 async fn delete_me(State(state): State<AppState>, user: AuthUser) -> ApiResult<StatusCode> {
-    state.store.delete_user(user.id).await?;
+    state.accounts.delete_account(user.id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 

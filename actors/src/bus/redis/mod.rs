@@ -22,6 +22,7 @@ use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 
 use super::Bus;
+use crate::auth::revocations::{Revocation, Revocations};
 use crate::domain::event::Event;
 use crate::redis_link::RedisLink;
 use crate::user::{Directory, RosterFeed};
@@ -45,6 +46,7 @@ impl RedisBus {
         link: RedisLink,
         directory: Directory,
         roster: RosterFeed,
+        revocations: Revocations,
         shutdown: CancellationToken,
     ) -> Self {
         let (queue, pending) = mpsc::channel(PUBLISH_QUEUE);
@@ -54,6 +56,7 @@ impl RedisBus {
             link.clone(),
             directory.clone(),
             roster,
+            revocations,
             connected.clone(),
             shutdown.clone(),
         ));
@@ -79,5 +82,27 @@ impl Bus for RedisBus {
 
     fn is_connected(&self) -> bool {
         self.connected.load(Ordering::Acquire)
+    }
+}
+
+/// Tells every node that a session (or an account) ended. Best effort: a node that
+/// misses it reads the end from the store within a second.
+pub(crate) async fn announce_revocation(link: &RedisLink, revocation: Revocation) {
+    let mut conn = link.commands();
+    let sent = link
+        .run(
+            redis::cmd("PUBLISH")
+                .arg(wire::control_channel())
+                .arg(wire::encode_revocation(revocation))
+                .query_async::<()>(&mut conn),
+        )
+        .await;
+    match sent {
+        Ok(()) => {
+            metrics::counter!(crate::observe::BUS_MESSAGES, "direction" => "out").increment(1)
+        }
+        Err(err) => {
+            tracing::warn!(error = %err, "cannot announce an ended session; nodes will read it from the store")
+        }
     }
 }

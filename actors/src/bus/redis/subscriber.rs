@@ -14,6 +14,7 @@ use tokio_util::sync::CancellationToken;
 use uuid::Uuid;
 
 use super::wire;
+use crate::auth::revocations::Revocations;
 use crate::observe;
 use crate::redis_link::{Backoff, RedisLink, CONNECT_TIMEOUT, RESPONSE_TIMEOUT};
 use crate::user::{Directory, RosterFeed};
@@ -29,6 +30,7 @@ pub(super) async fn run(
     link: RedisLink,
     directory: Directory,
     mut roster: RosterFeed,
+    revocations: Revocations,
     connected: Arc<AtomicBool>,
     shutdown: CancellationToken,
 ) {
@@ -44,7 +46,7 @@ pub(super) async fn run(
         }
         first = false;
         let listening = tokio::select! {
-            result = listen(&link, &directory, &mut roster, &connected, &mut backoff) => result,
+            result = listen(&link, &directory, &mut roster, &revocations, &connected, &mut backoff) => result,
             () = shutdown.cancelled() => return,
         };
         if connected.swap(false, Ordering::AcqRel) {
@@ -61,6 +63,7 @@ async fn listen(
     link: &RedisLink,
     directory: &Directory,
     roster: &mut RosterFeed,
+    revocations: &Revocations,
     connected: &AtomicBool,
     backoff: &mut Backoff,
 ) -> Result<(), String> {
@@ -101,7 +104,13 @@ async fn listen(
                     return Err("the connection closed".into());
                 };
                 metrics::counter!(observe::BUS_MESSAGES, "direction" => "in").increment(1);
-                deliver(directory, node, &control, message.get_channel_name(), message.get_payload_bytes());
+                let channel = message.get_channel_name();
+                let payload = message.get_payload_bytes();
+                if channel == control {
+                    on_control(directory, revocations, payload);
+                } else {
+                    deliver(directory, node, channel, payload);
+                }
             }
             got = roster.recv_many(&mut changes, CHANGES_PER_ROUND) => {
                 if got == 0 {
@@ -113,14 +122,17 @@ async fn listen(
     }
 }
 
-/// Hands one message to the actors it concerns.
-fn deliver(directory: &Directory, node: Uuid, control: &str, channel: &str, payload: &[u8]) {
-    if channel == control {
-        if payload == wire::RESYNC.as_bytes() {
-            directory.resync_all();
-        }
-        return;
+/// Acts on a message of the control channel.
+fn on_control(directory: &Directory, revocations: &Revocations, payload: &[u8]) {
+    if payload == wire::RESYNC.as_bytes() {
+        directory.resync_all();
+    } else if let Some(revocation) = wire::decode_revocation(payload) {
+        revocations.apply(revocation);
     }
+}
+
+/// Hands one event message to the actors it concerns.
+fn deliver(directory: &Directory, node: Uuid, channel: &str, payload: &[u8]) {
     match wire::decode(payload) {
         Some((from, _)) if from == node => {}
         Some((_, event)) => directory.hint(Arc::new(event)),

@@ -1,12 +1,14 @@
-//! What travels over Redis: the channel of each user, the control channel, and the
+//! What travels over Redis: the channel of each user, the control channel, the
 //! message that carries one event (with the node it came from, so that node skips its
-//! own echo). The event's `data` is embedded as raw JSON, not re-escaped.
+//! own echo), and the control message that ends a session. The event's `data` is
+//! embedded as raw JSON, not re-escaped.
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
 use uuid::Uuid;
 
+use crate::auth::revocations::Revocation;
 use crate::domain::event::{Event, EventKind};
 use crate::redis_link::PREFIX;
 
@@ -22,6 +24,34 @@ pub fn control_channel() -> String {
 /// The channel of one user's events.
 pub fn user_channel(user: Uuid) -> String {
     format!("{PREFIX}u:{user}")
+}
+
+/// The control message ending a session (`f`) or, without `f`, an account (`u`).
+#[derive(Serialize, Deserialize)]
+struct SessionEnd {
+    u: Uuid,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    f: Option<Uuid>,
+}
+
+/// The control message announcing `revocation`.
+pub fn encode_revocation(revocation: Revocation) -> String {
+    let message =
+        serde_json::json!({ "end": SessionEnd { u: revocation.user, f: revocation.family } });
+    message.to_string()
+}
+
+/// The revocation a control message announces, if it is one.
+pub fn decode_revocation(payload: &[u8]) -> Option<Revocation> {
+    #[derive(Deserialize)]
+    struct Control {
+        end: SessionEnd,
+    }
+    let control: Control = serde_json::from_slice(payload).ok()?;
+    Some(Revocation {
+        user: control.end.u,
+        family: control.end.f,
+    })
 }
 
 #[derive(Serialize)]
@@ -97,6 +127,19 @@ mod tests {
         let (from, back) = decode(text.as_bytes()).expect("decodes");
         assert_eq!(from, node);
         assert_eq!(back, event);
+    }
+
+    #[test]
+    fn a_session_end_survives_the_trip() {
+        for family in [Some(Uuid::new_v4()), None] {
+            let revocation = Revocation {
+                user: Uuid::new_v4(),
+                family,
+            };
+            let text = encode_revocation(revocation);
+            assert_eq!(decode_revocation(text.as_bytes()), Some(revocation));
+        }
+        assert_eq!(decode_revocation(RESYNC.as_bytes()), None);
     }
 
     #[test]

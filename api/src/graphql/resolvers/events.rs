@@ -32,7 +32,7 @@ impl SubscriptionRoot {
                     .ok_or_else(|| invalid("lastEventId", "must be an event id"))?,
             ),
         };
-        let feed = EventFeed::open(request.state.clone(), viewer, resume)
+        let feed = EventFeed::open(request.state.clone(), viewer, request.session(), resume)
             .await
             .map_err(|err| api_error(&err))?;
         Ok(futures::stream::unfold(feed, |mut feed| async move {
