@@ -282,6 +282,12 @@ async fn list_filters_and_per_page_cap() {
     for (query, field) in [
         ("start_date=yesterday", "start_date"),
         ("end_date=2026-02-30", "end_date"),
+        // Past chrono's last day plus one: the end-of-day arithmetic used to panic and
+        // the client got no answer at all.
+        ("end_date=%2B262142-12-31", "end_date"),
+        ("start_date=%2B262143-12-31", "start_date"),
+        ("end_date=%2B10000-01-01", "end_date"),
+        ("start_date=0000-01-01", "start_date"),
         ("start_date=2026-05-02&end_date=2026-05-01", "end_date"),
         ("mood_type=joyful", "mood_type"),
         ("per_page=0", "per_page"),

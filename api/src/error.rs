@@ -102,7 +102,7 @@ impl ApiError {
         }
     }
 
-    fn internal(context: &str, detail: &str) -> Self {
+    pub(crate) fn internal(context: &str, detail: &str) -> Self {
         tracing::error!(error = %detail, "{context}");
         Self::new(
             StatusCode::INTERNAL_SERVER_ERROR,

@@ -10,6 +10,7 @@ mod health;
 mod longpoll;
 pub mod metrics;
 mod openapi;
+mod panics;
 pub mod rest;
 mod server;
 mod sse;
@@ -61,6 +62,7 @@ pub fn router(state: AppState) -> Router {
         .fallback(fallback::not_found)
         .method_not_allowed_fallback(fallback::method_not_allowed)
         .layer(DefaultBodyLimit::max(state.settings.body_limit_bytes))
+        .layer(panics::catch_panics())
         .layer(axum::middleware::from_fn(metrics::track))
         .layer(TraceLayer::new_for_http())
         .with_state(state)
