@@ -65,6 +65,8 @@ pub struct Config {
     pub hug_shards: usize,
     pub mood_shards: usize,
     pub social_shards: usize,
+    /// Calls waiting for one domain-actor shard at most; one more answers 503.
+    pub actor_queue_limit: usize,
     pub event_prune_secs: u64,
     pub stream_cookie_ttl_secs: u64,
     /// Cluster mode: seconds a node's streams keep counting (presence, stream cap)
@@ -155,6 +157,7 @@ impl Config {
             retention_age: Duration::from_secs(self.event_retention_days * 24 * 3600),
             retention_per_user: self.event_retention_per_user,
             hug_shards: self.hug_shards,
+            actor_queue_limit: self.actor_queue_limit,
             prune_every: Duration::from_secs(self.event_prune_secs),
             hug_rate_per_minute: self.hug_rate_per_minute,
             presence_ttl: Duration::from_secs(self.presence_ttl_secs),
@@ -225,6 +228,7 @@ impl Config {
             ("hug_shards", self.hug_shards as u64),
             ("mood_shards", self.mood_shards as u64),
             ("social_shards", self.social_shards as u64),
+            ("actor_queue_limit", self.actor_queue_limit as u64),
             ("event_prune_secs", self.event_prune_secs),
             ("stream_cookie_ttl_secs", self.stream_cookie_ttl_secs),
             ("max_connections", self.max_connections as u64),

@@ -30,6 +30,11 @@ pub enum EngineError {
     /// connection in time); a retry may succeed. The text is for logs only.
     #[error("database unavailable: {0}")]
     Unavailable(String),
+    /// More work is waiting for a part of the engine than it takes (a domain actor's
+    /// queue is full, or its answer did not come in time); a retry may succeed. The
+    /// text is for logs only.
+    #[error("busy: {0}")]
+    Busy(String),
     /// The store failed; the text is for logs only, never for clients.
     #[error("storage: {0}")]
     Storage(String),

@@ -2,6 +2,7 @@
 //! carry realtime events. Knows nothing of HTTP.
 
 pub mod auth;
+pub mod backoff;
 pub mod bus;
 pub mod collections;
 pub mod domain;

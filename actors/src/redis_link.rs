@@ -3,12 +3,14 @@
 //! the jittered backoff every reconnect loop uses. Every command has a deadline, so
 //! a Redis that stops answering costs a request at most `RESPONSE_TIMEOUT`.
 
-use rand::Rng;
 use redis::aio::{ConnectionManager, ConnectionManagerConfig};
 use std::time::Duration;
 use uuid::Uuid;
 
 use crate::error::{EngineError, EngineResult};
+
+/// Reconnect delays to Redis: from 100 ms to 5 s.
+pub type Backoff = crate::backoff::Backoff<100, 5_000>;
 
 /// Longest wait for one command's answer.
 pub const RESPONSE_TIMEOUT: Duration = Duration::from_millis(1_000);
@@ -86,59 +88,5 @@ impl RedisLink {
     /// A key or channel name under the hub's prefix.
     pub fn key(parts: std::fmt::Arguments<'_>) -> String {
         format!("{PREFIX}{parts}")
-    }
-}
-
-/// Reconnect delays: exponential from 100 ms to 5 s, each with up to half of it added
-/// at random, so nodes that lost Redis together do not reconnect in lock step.
-#[derive(Debug, Clone)]
-pub struct Backoff {
-    next: Duration,
-}
-
-impl Default for Backoff {
-    fn default() -> Self {
-        Self::new()
-    }
-}
-
-impl Backoff {
-    const FIRST: Duration = Duration::from_millis(100);
-    const MAX: Duration = Duration::from_secs(5);
-
-    pub fn new() -> Self {
-        Self { next: Self::FIRST }
-    }
-
-    /// The delay before the next attempt.
-    pub fn next_delay(&mut self) -> Duration {
-        let base = self.next;
-        self.next = (self.next * 2).min(Self::MAX);
-        let jitter_ms = rand::thread_rng().gen_range(0..=base.as_millis() as u64 / 2);
-        base + Duration::from_millis(jitter_ms)
-    }
-
-    /// After a success: the next failure starts from the first delay again.
-    pub fn reset(&mut self) {
-        self.next = Self::FIRST;
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn backoff_grows_to_its_cap_with_jitter_and_resets() {
-        let mut backoff = Backoff::new();
-        let first = backoff.next_delay();
-        assert!(first >= Duration::from_millis(100) && first <= Duration::from_millis(150));
-        let mut last = first;
-        for _ in 0..10 {
-            last = backoff.next_delay();
-        }
-        assert!(last >= Duration::from_secs(5) && last <= Duration::from_millis(7_500));
-        backoff.reset();
-        assert!(backoff.next_delay() <= Duration::from_millis(150));
     }
 }

@@ -23,6 +23,8 @@ pub struct ApiError {
 /// The `Retry-After` of a 503 while the database is unavailable: long enough that
 /// clients do not hammer a recovering server, short enough to notice it is back.
 pub const UNAVAILABLE_RETRY_AFTER_SECS: u64 = 3;
+/// `Retry-After` of a 503 while the hub is busy: queues drain within a second or so.
+pub const BUSY_RETRY_AFTER_SECS: u64 = 1;
 
 /// Result alias for handlers.
 pub type ApiResult<T> = Result<T, ApiError>;
@@ -102,6 +104,20 @@ impl ApiError {
         }
     }
 
+    /// 503 while a part of the hub has more work queued than it takes. A warning: it
+    /// says the node is overloaded, not that the code is wrong.
+    pub fn busy(detail: &str) -> Self {
+        tracing::warn!(error = %detail, "busy");
+        Self {
+            retry_after: Some(BUSY_RETRY_AFTER_SECS),
+            ..Self::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "unavailable",
+                "the hub is busy; try again shortly",
+            )
+        }
+    }
+
     pub(crate) fn internal(context: &str, detail: &str) -> Self {
         tracing::error!(error = %detail, "{context}");
         Self::new(
@@ -135,6 +151,7 @@ impl From<EngineError> for ApiError {
                 )
             },
             EngineError::Unavailable(detail) => Self::unavailable(&detail),
+            EngineError::Busy(detail) => Self::busy(&detail),
             EngineError::Storage(detail) => Self::internal("storage failure", &detail),
             EngineError::Internal(detail) => Self::internal("internal failure", &detail),
         }

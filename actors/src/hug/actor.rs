@@ -79,6 +79,8 @@ impl Actor for HugActor {
         state: &mut HugState,
     ) -> Result<(), ActorProcessingErr> {
         match msg {
+            // A caller that has gone does not spend the sender's token.
+            HugMsg::TakeToken { reply, .. } if reply.is_closed() => {}
             HugMsg::TakeToken { sender, reply } => {
                 let _ = reply.send(state.take_token(sender));
             }

@@ -51,6 +51,7 @@ impl Hugs {
             "hug",
             HugActor,
             settings.hug_shards,
+            settings.actor_queue_limit,
             actor::HugArgs {
                 rate_per_minute: settings.hug_rate_per_minute,
             },

@@ -1,6 +1,7 @@
 //! `MoodActor`: one shard of mood writes. All writes of one author go through the same
 //! shard, in order, so an author's `mood_update` events reach friends in the order the
 //! entries changed. Client mistakes come back in the reply; the handler never fails.
+//! A message whose caller has gone is skipped: nobody would learn of the write.
 
 use ractor::{Actor, ActorProcessingErr, ActorRef, RpcReplyPort};
 use uuid::Uuid;
@@ -9,6 +10,7 @@ use super::writes::MoodWriter;
 use crate::domain::idempotency::{Created, IdempotencyKey};
 use crate::domain::mood::{MoodDraft, MoodEntry};
 use crate::error::EngineResult;
+use crate::shard::CallerGone;
 
 pub(crate) enum MoodMsg {
     Create {
@@ -29,6 +31,16 @@ pub(crate) enum MoodMsg {
         id: Uuid,
         reply: RpcReplyPort<EngineResult<()>>,
     },
+}
+
+impl CallerGone for MoodMsg {
+    fn caller_gone(&self) -> bool {
+        match self {
+            Self::Create { reply, .. } => reply.is_closed(),
+            Self::Update { reply, .. } => reply.is_closed(),
+            Self::Delete { reply, .. } => reply.is_closed(),
+        }
+    }
 }
 
 #[derive(Clone)]
@@ -53,6 +65,9 @@ impl Actor for MoodActor {
         msg: MoodMsg,
         writer: &mut MoodWriter,
     ) -> Result<(), ActorProcessingErr> {
+        if msg.caller_gone() {
+            return Ok(());
+        }
         match msg {
             MoodMsg::Create {
                 author,

@@ -49,11 +49,12 @@ impl Moods {
         realtime: Realtime,
         shards: usize,
     ) -> EngineResult<Self> {
+        let queue_limit = realtime.settings().actor_queue_limit;
         let writer = MoodWriter {
             store: store.clone(),
             realtime,
         };
-        let shards = Shards::start("mood", MoodActor, shards, writer).await?;
+        let shards = Shards::start("mood", MoodActor, shards, queue_limit, writer).await?;
         Ok(Self { store, shards })
     }
 

@@ -52,6 +52,8 @@ pub struct RealtimeSettings {
     /// How long an ended session is remembered: the longest access-token lifetime
     /// plus the leeway of its expiry check.
     pub session_memory: Duration,
+    /// Calls waiting for one domain-actor shard at most; one more is refused as busy.
+    pub actor_queue_limit: usize,
 }
 
 impl Default for RealtimeSettings {
@@ -67,6 +69,7 @@ impl Default for RealtimeSettings {
             prune_every: Duration::from_secs(60),
             presence_ttl: Duration::from_secs(30),
             hug_shards: 8,
+            actor_queue_limit: 256,
             hug_rate_per_minute: 30,
             session_memory: Duration::from_secs(15 * 60 + 60),
         }

@@ -7,6 +7,7 @@ use uuid::Uuid;
 use super::writes::SocialWriter;
 use crate::domain::social::FriendRequest;
 use crate::error::EngineResult;
+use crate::shard::CallerGone;
 
 pub(crate) enum SocialMsg {
     Request {
@@ -20,6 +21,14 @@ pub(crate) enum SocialMsg {
         accept: bool,
         reply: RpcReplyPort<EngineResult<FriendRequest>>,
     },
+}
+
+impl CallerGone for SocialMsg {
+    fn caller_gone(&self) -> bool {
+        match self {
+            Self::Request { reply, .. } | Self::Respond { reply, .. } => reply.is_closed(),
+        }
+    }
 }
 
 #[derive(Clone)]
@@ -44,6 +53,9 @@ impl Actor for SocialActor {
         msg: SocialMsg,
         writer: &mut SocialWriter,
     ) -> Result<(), ActorProcessingErr> {
+        if msg.caller_gone() {
+            return Ok(());
+        }
         match msg {
             SocialMsg::Request { from, to, reply } => {
                 let _ = reply.send(writer.send_request(from, to).await);

@@ -33,11 +33,12 @@ impl Social {
         realtime: Realtime,
         shards: usize,
     ) -> EngineResult<Self> {
+        let queue_limit = realtime.settings().actor_queue_limit;
         let writer = SocialWriter {
             store: store.clone(),
             realtime,
         };
-        let shards = Shards::start("social", SocialActor, shards, writer).await?;
+        let shards = Shards::start("social", SocialActor, shards, queue_limit, writer).await?;
         Ok(Self { store, shards })
     }
 

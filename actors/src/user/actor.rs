@@ -33,8 +33,9 @@ use crate::store::Store;
 
 /// Most events read from the store in one gap fill.
 const GAP_PAGE: u32 = 500;
-/// Delay before retrying a failed store read.
-const RESYNC_DELAY: Duration = Duration::from_millis(200);
+/// Delays before retrying a failed store read: from 200 ms, doubling up to 10 s, so
+/// thousands of live actors do not poll a store that is down five times a second.
+type StoreRetry = crate::backoff::Backoff<200, 10_000>;
 
 /// What a UserActor needs; cloned for the fresh actor that replaces one that panicked.
 #[derive(Clone)]
@@ -146,6 +147,10 @@ struct UserState {
     recent: VecDeque<LiveEvent>,
     /// Since when the actor has had no subscriber.
     idle_since: Option<Instant>,
+    /// Delays of store-read retries while the store fails.
+    retry: StoreRetry,
+    /// A retry is scheduled: failures meanwhile do not schedule another.
+    retry_pending: bool,
 }
 
 /// Latest events kept for reconnecting subscribers. Small: the frames are shared with
@@ -160,6 +165,17 @@ impl UserState {
             subscribers: Vec::new(),
             recent: VecDeque::new(),
             idle_since: Some(Instant::now()),
+            retry: StoreRetry::new(),
+            retry_pending: false,
+        }
+    }
+
+    /// Schedules `msg` once the current backoff delay has passed, unless a retry is
+    /// already scheduled.
+    fn retry_later(&mut self, me: &UserRef, msg: fn() -> UserMsg) {
+        if !self.retry_pending {
+            self.retry_pending = true;
+            later(me, self.retry.next_delay(), msg);
         }
     }
 
@@ -184,7 +200,10 @@ impl UserState {
         match msg {
             // Everything up to the store's last id is history: subscribers read it from
             // the store themselves; this actor delivers what comes after.
-            UserMsg::Init => Box::pin(self.init(me)).await,
+            UserMsg::Init => {
+                self.retry_pending = false;
+                Box::pin(self.init(me)).await
+            }
             UserMsg::Event(event) => {
                 if event.id == self.last + 1 {
                     self.deliver(Live::new(Event::clone(&event)));
@@ -192,7 +211,10 @@ impl UserState {
                     Box::pin(self.catch_up(me, Some(event))).await;
                 }
             }
-            UserMsg::Resync => Box::pin(self.catch_up(me, None)).await,
+            UserMsg::Resync => {
+                self.retry_pending = false;
+                Box::pin(self.catch_up(me, None)).await
+            }
             UserMsg::Subscribe(request) => {
                 let SubscribeRequest {
                     subscriber,
@@ -211,10 +233,13 @@ impl UserState {
 
     async fn init(&mut self, me: &UserRef) {
         match self.args.store.event_bounds(self.args.user_id).await {
-            Ok(bounds) => self.last = bounds.last,
+            Ok(bounds) => {
+                self.last = bounds.last;
+                self.retry.reset();
+            }
             Err(err) => {
                 tracing::warn!(user = %self.args.user_id, error = %err, "cannot read the event log; retrying");
-                later(me, RESYNC_DELAY, || UserMsg::Init);
+                self.retry_later(me, || UserMsg::Init);
             }
         }
     }
@@ -232,10 +257,11 @@ impl UserState {
                 Ok(page) => page,
                 Err(err) => {
                     tracing::warn!(user = %self.args.user_id, error = %err, "cannot read missed events; retrying");
-                    later(me, RESYNC_DELAY, || UserMsg::Resync);
+                    self.retry_later(me, || UserMsg::Resync);
                     return;
                 }
             };
+            self.retry.reset();
             let full = page.len() as u32 == GAP_PAGE;
             for event in page {
                 if event.id == self.last + 1 {

@@ -34,6 +34,14 @@ pub(crate) fn engine_error(err: &EngineError) -> Error {
                 ext.set("retryAfter", seconds);
             })
         }
+        EngineError::Busy(detail) => {
+            tracing::warn!(error = %detail, "GraphQL resolver: busy");
+            let seconds = crate::error::BUSY_RETRY_AFTER_SECS;
+            Error::new("the hub is busy; try again shortly").extend_with(|_, ext| {
+                ext.set("code", "unavailable");
+                ext.set("retryAfter", seconds);
+            })
+        }
         EngineError::Storage(detail) | EngineError::Internal(detail) => {
             tracing::error!(error = %detail, "GraphQL resolver failed");
             coded("internal_error", "internal error".to_owned())
