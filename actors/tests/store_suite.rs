@@ -126,6 +126,7 @@ store_suite!(
     a_revocation_never_misses_a_concurrent_rotation,
     ended_sessions_are_recorded_for_every_node,
     stream_tickets_carry_their_session,
+    expired_refresh_tokens_are_pruned,
     friend_requests_are_unique_per_pair,
     accepting_makes_friends,
     blocking_ends_friendship_and_pending_requests,

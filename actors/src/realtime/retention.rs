@@ -1,4 +1,5 @@
-//! Prunes each user's event log by age and by count, and expired stream tickets,
+//! Prunes each user's event log by age and by count, and what expires — stream
+//! tickets, refresh tokens, idempotency claims older than their 24 hours —
 //! periodically.
 
 use chrono::Duration as ChronoDuration;
@@ -6,6 +7,7 @@ use std::sync::Arc;
 use tokio_util::sync::CancellationToken;
 
 use super::RealtimeSettings;
+use crate::domain::idempotency::KEY_LIFETIME;
 use crate::domain::time::now;
 use crate::store::Store;
 
@@ -33,6 +35,12 @@ pub(super) fn start(
             }
             if let Err(err) = store.prune_stream_tickets(now()).await {
                 tracing::warn!(error = %err, "stream ticket pruning failed");
+            }
+            if let Err(err) = store.prune_refresh_tokens(now()).await {
+                tracing::warn!(error = %err, "refresh token pruning failed");
+            }
+            if let Err(err) = store.prune_idempotency_keys(now() - KEY_LIFETIME).await {
+                tracing::warn!(error = %err, "idempotency key pruning failed");
             }
         }
     });

@@ -17,7 +17,14 @@ pub trait IdempotencyStore {
         key: &str,
         since: DateTime<Utc>,
     ) -> EngineResult<Option<StoredAnswer>>;
+    /// Deletes claims made before `before` (expired: they can no longer answer a
+    /// retry), a chunk at a time so no transaction grows long. The number deleted.
+    async fn prune_idempotency_keys(&self, before: DateTime<Utc>) -> EngineResult<u64>;
 }
+
+pub(crate) const PRUNE_CLAIMS: &str =
+    "DELETE FROM idempotency_keys WHERE (user_id, scope, key) IN \
+    (SELECT user_id, scope, key FROM idempotency_keys WHERE created_at < $1 LIMIT $2)";
 
 /// Inserts a claim, or replaces an expired one; affects no row when a live claim exists.
 pub(crate) const CLAIM: &str = "INSERT INTO idempotency_keys \
@@ -96,6 +103,17 @@ macro_rules! impl_idempotency_store {
                         response,
                     }
                 }))
+            }
+
+            async fn prune_idempotency_keys(
+                &self,
+                before: chrono::DateTime<chrono::Utc>,
+            ) -> $crate::error::EngineResult<u64> {
+                $crate::store::delete_in_chunks!(
+                    self.writer(),
+                    $crate::store::idempotency::PRUNE_CLAIMS,
+                    before
+                )
             }
         }
     };

@@ -102,6 +102,31 @@ pub async fn connect(database_url: &str, options: &StoreOptions) -> EngineResult
     }
 }
 
+/// Rows deleted per statement when pruning, so a backlog never holds the writer long.
+pub(crate) const PRUNE_CHUNK: i64 = 5_000;
+
+/// Runs a pruning `DELETE` (binding `$1` = the bound, `$2` = the chunk size) until it
+/// deletes less than a chunk; evaluates to the number deleted.
+macro_rules! delete_in_chunks {
+    ($pool:expr, $sql:expr, $bound:expr) => {{
+        let chunk = $crate::store::PRUNE_CHUNK;
+        let mut total = 0;
+        loop {
+            let done = sqlx::query($sql)
+                .bind($bound)
+                .bind(chunk)
+                .execute($pool)
+                .await?
+                .rows_affected();
+            total += done;
+            if done < chunk as u64 {
+                break Ok(total);
+            }
+        }
+    }};
+}
+pub(crate) use delete_in_chunks;
+
 /// Escapes `%`, `_` and `\` so user text matches literally inside a `LIKE … ESCAPE '\'`.
 pub(crate) fn like_pattern(text: &str) -> String {
     let mut pattern = String::with_capacity(text.len() + 2);

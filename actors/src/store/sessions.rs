@@ -64,7 +64,13 @@ pub trait SessionStore {
     ) -> EngineResult<Option<(Uuid, Option<Uuid>)>>;
     /// Deletes tickets that expired before `at`.
     async fn prune_stream_tickets(&self, at: DateTime<Utc>) -> EngineResult<u64>;
+    /// Deletes refresh tokens that expired before `at` (spent or not: an expired token
+    /// refreshes nothing, so reuse detection no longer needs it), a chunk at a time.
+    async fn prune_refresh_tokens(&self, at: DateTime<Utc>) -> EngineResult<u64>;
 }
+
+pub(crate) const PRUNE_TOKENS: &str = "DELETE FROM refresh_tokens WHERE id IN \
+    (SELECT id FROM refresh_tokens WHERE expires_at < $1 LIMIT $2)";
 
 pub(crate) const INSERT_TOKEN: &str = "INSERT INTO refresh_tokens \
     (id, family_id, user_id, token_hash, created_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6)";
@@ -308,6 +314,14 @@ macro_rules! impl_session_store {
                     .execute(self.writer())
                     .await?;
                 Ok(done.rows_affected())
+            }
+
+            async fn prune_refresh_tokens(&self, at: chrono::DateTime<chrono::Utc>) -> $crate::error::EngineResult<u64> {
+                $crate::store::delete_in_chunks!(
+                    self.writer(),
+                    $crate::store::sessions::PRUNE_TOKENS,
+                    at
+                )
             }
         }
     };

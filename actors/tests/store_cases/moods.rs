@@ -230,4 +230,38 @@ pub async fn idempotency_claims_replay_and_expire(store: Arc<dyn Store>) {
             .is_none(),
         "per scope"
     );
+    // Pruning takes the expired claims only; the live one still answers.
+    let stale_since = at - Duration::hours(48);
+    assert_eq!(store.prune_idempotency_keys(since).await.expect("prune"), 0);
+    assert!(
+        store
+            .idempotent_answer(owner, "moods", "retry-1", stale_since)
+            .await
+            .expect("answer")
+            .is_some(),
+        "the live claim stays"
+    );
+    let old = claim("old", at - Duration::hours(30));
+    let old = IdempotencyClaim {
+        key: "old-1".into(),
+        ..old
+    };
+    assert!(store
+        .insert_mood(
+            &entry(owner, Mood::Calm, 0, false),
+            &Outbox::new(),
+            Some(&old)
+        )
+        .await
+        .expect("an old claim")
+        .is_written());
+    assert_eq!(store.prune_idempotency_keys(since).await.expect("prune"), 1);
+    assert!(
+        store
+            .idempotent_answer(owner, "moods", "old-1", stale_since)
+            .await
+            .expect("answer")
+            .is_none(),
+        "the expired claim is gone"
+    );
 }

@@ -148,3 +148,28 @@ pub async fn stream_tickets_carry_their_session(store: Arc<dyn Store>) {
         "spent once"
     );
 }
+
+pub async fn expired_refresh_tokens_are_pruned(store: Arc<dyn Store>) {
+    let id = user(&store, "pruned").await;
+    let family = Uuid::new_v4();
+    let expired = token(id, family);
+    let expired = hugmood_actors::domain::session::RefreshTokenRecord {
+        created_at: now() - Duration::days(31),
+        expires_at: now() - Duration::days(1),
+        ..expired
+    };
+    let live = token(id, family);
+    store.insert_refresh_token(&expired).await.expect("insert");
+    store.insert_refresh_token(&live).await.expect("insert");
+    assert_eq!(store.prune_refresh_tokens(now()).await.expect("prune"), 1);
+    assert!(store
+        .refresh_token_by_id(expired.id)
+        .await
+        .expect("read")
+        .is_none());
+    assert!(store
+        .refresh_token_by_id(live.id)
+        .await
+        .expect("read")
+        .is_some());
+}
