@@ -118,8 +118,13 @@ impl ApiError {
         }
     }
 
-    pub(crate) fn internal(context: &str, detail: &str) -> Self {
+    fn internal(context: &str, detail: &str) -> Self {
         tracing::error!(error = %detail, "{context}");
+        Self::internal_answer()
+    }
+
+    /// The 500 a client sees, whatever failed; the cause goes to the logs only.
+    pub(crate) fn internal_answer() -> Self {
         Self::new(
             StatusCode::INTERNAL_SERVER_ERROR,
             "internal_error",

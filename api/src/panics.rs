@@ -1,6 +1,7 @@
 //! The last line of defence: a handler that panics still answers. The panic is caught
-//! at the router, logged once as an error, and the client gets the spec's 500 error JSON
-//! instead of a dropped connection. A panic is always a bug to fix; this only keeps one
+//! at the router and the client gets the spec's 500 error JSON instead of a dropped
+//! connection; the panic itself is logged once, by the process's panic hook (the
+//! binary installs one that logs through `tracing`), so the answer logs nothing more. A panic is always a bug to fix; this only keeps one
 //! bad request from looking like an outage to the client.
 
 use axum::response::{IntoResponse, Response};
@@ -14,13 +15,8 @@ pub(crate) fn catch_panics() -> CatchPanicLayer<fn(Box<dyn Any + Send + 'static>
     CatchPanicLayer::custom(answer_panic as fn(_) -> _)
 }
 
-fn answer_panic(payload: Box<dyn Any + Send + 'static>) -> Response {
-    let message = payload
-        .downcast_ref::<&str>()
-        .map(|s| (*s).to_owned())
-        .or_else(|| payload.downcast_ref::<String>().cloned())
-        .unwrap_or_else(|| "a panic without a message".to_owned());
-    ApiError::internal("request handler panicked", &message).into_response()
+fn answer_panic(_payload: Box<dyn Any + Send + 'static>) -> Response {
+    ApiError::internal_answer().into_response()
 }
 
 #[cfg(test)]
