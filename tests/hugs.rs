@@ -603,6 +603,53 @@ async fn a_hug_pushed_to_a_live_stream_becomes_delivered() {
 }
 
 #[tokio::test]
+async fn delivered_is_not_shown_while_the_recipient_hides_being_online() {
+    let hub = TestHub::start().await;
+    let (alice, bob) = (hub.register("alice").await, hub.register("bob").await);
+    let (status, answer) = hub
+        .put_json(
+            "/api/v1/users/me/privacy",
+            bob.token(),
+            json!({"showOnline": false}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{answer}");
+    let mut stream = SseClient::connect(&hub, &bob.access, None).await;
+    let hug = send_hug(&hub, &alice, &bob).await;
+    let id = str_field(&hug, "id");
+    assert!(
+        stream
+            .next_of_type("hug_received", Duration::from_secs(5))
+            .await
+            .is_some(),
+        "the stream got the hug"
+    );
+    // Well past the marking delay: every read of the sender's still says "sent".
+    tokio::time::sleep(Duration::from_millis(800)).await;
+    assert_eq!(status_of(&hub, &alice, &id).await, "sent");
+    let (status, sent) = hub.get(&format!("{HUGS}/sent"), alice.token()).await;
+    assert_eq!(status, StatusCode::OK, "{sent}");
+    assert_eq!(sent["items"][0]["id"], hug["id"]);
+    assert_eq!(sent["items"][0]["status"], "sent", "{sent}");
+    let query = json!({"query": "{ hugsSent(limit: 5) { id status } }"});
+    let (status, answer) = hub.post_json("/graphql", alice.token(), query).await;
+    assert_eq!(status, StatusCode::OK, "{answer}");
+    assert_eq!(answer["data"]["hugsSent"][0]["status"], "sent", "{answer}");
+
+    // The push was noted all along: once Bob shows his presence, so does the hug.
+    let (status, answer) = hub
+        .put_json(
+            "/api/v1/users/me/privacy",
+            bob.token(),
+            json!({"showOnline": true}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{answer}");
+    assert_eq!(status_of(&hub, &alice, &id).await, "delivered");
+    hub.stop().await;
+}
+
+#[tokio::test]
 async fn a_retry_with_its_key_is_replayed_even_past_the_rate_limit() {
     let hub = TestHub::start_with(|c| c.hug_rate_per_minute = 2).await;
     let (alice, bob) = (hub.register("alice").await, hub.register("bob").await);

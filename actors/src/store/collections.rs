@@ -146,15 +146,11 @@ macro_rules! impl_collection_store {
                     .bind(collection)
                     .fetch_one(self.reader())
                     .await?;
-                let columns: Vec<String> = $crate::store::rows::HUG_COLUMNS
-                    .split(", ")
-                    .map(|c| format!("hugs.{c}"))
-                    .collect();
                 let sql = format!(
                     "SELECT {} FROM collection_hugs JOIN hugs ON hugs.id = collection_hugs.hug_id \
                      WHERE collection_hugs.collection_id = $1 \
                      ORDER BY collection_hugs.added_at DESC, hugs.id LIMIT $2 OFFSET $3",
-                    columns.join(", ")
+                    $crate::store::rows::HUG_READ_COLUMNS
                 );
                 let rows = sqlx::query_as::<_, $crate::store::rows::HugRow>(&sql)
                     .bind(collection)

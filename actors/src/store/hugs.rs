@@ -244,7 +244,7 @@ macro_rules! impl_hug_store {
             }
 
             async fn hug_by_id(&self, id: uuid::Uuid) -> $crate::error::EngineResult<Option<$crate::domain::hug::Hug>> {
-                let sql = format!("SELECT {} FROM hugs WHERE id = $1", $crate::store::rows::HUG_COLUMNS);
+                let sql = format!("SELECT {} FROM hugs WHERE id = $1", $crate::store::rows::HUG_READ_COLUMNS);
                 sqlx::query_as::<_, $crate::store::rows::HugRow>(&sql)
                     .bind(id)
                     .fetch_optional(self.reader())
@@ -266,7 +266,7 @@ macro_rules! impl_hug_store {
                     .await?;
                 let sql = format!(
                     "SELECT {} FROM hugs WHERE {column} = $1 ORDER BY sent_at DESC, id DESC LIMIT $2 OFFSET $3",
-                    $crate::store::rows::HUG_COLUMNS
+                    $crate::store::rows::HUG_READ_COLUMNS
                 );
                 let rows = sqlx::query_as::<_, $crate::store::rows::HugRow>(&sql)
                     .bind(user)

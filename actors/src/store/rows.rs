@@ -241,6 +241,16 @@ impl TryFrom<EventRow> for Event {
 pub(crate) const HUG_COLUMNS: &str =
     "id, sender_id, recipient_id, hug_type, message, sent_at, status";
 
+/// The columns of `HugRow` as a read shows them: `delivered` says the recipient had a
+/// live stream, so it reads as `sent` while the recipient does not show when they are
+/// online (`showOnline` false), whatever the row holds; `seen` is the recipient's own act
+/// and always shows.
+pub(crate) const HUG_READ_COLUMNS: &str = "hugs.id, hugs.sender_id, hugs.recipient_id, \
+    hugs.hug_type, hugs.message, hugs.sent_at, \
+    CASE WHEN hugs.status = 'delivered' AND NOT EXISTS \
+        (SELECT 1 FROM users WHERE users.id = hugs.recipient_id AND users.show_online) \
+    THEN 'sent' ELSE hugs.status END AS status";
+
 #[derive(sqlx::FromRow)]
 pub(crate) struct HugRow {
     id: Uuid,
