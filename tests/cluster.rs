@@ -296,12 +296,13 @@ async fn the_stream_cap_counts_every_node_and_a_closed_stream_frees_its_place() 
         assert_eq!(refused.status, StatusCode::TOO_MANY_REQUESTS);
         assert_error(&refused.body, "too_many_streams");
     }
-    // A long-poll is not a stream: it is not refused by the cap.
-    let (status, _) = cluster
+    // A waiting long-poll counts against the same cap, on every node.
+    let (status, body) = cluster
         .hub(1)
         .get("/api/v1/events?long_poll=true&timeout=1", bob.token())
         .await;
-    assert_eq!(status, StatusCode::OK);
+    assert_eq!(status, StatusCode::TOO_MANY_REQUESTS, "{body}");
+    assert_error(&body, "too_many_streams");
 
     drop(second);
     let reopened = eventually(Duration::from_secs(5), || async {

@@ -104,29 +104,15 @@ async fn a_long_poll_is_answered_by_the_next_event() {
     send_hug(&hub, &alice, &bob).await;
 
     let started = Instant::now();
-    let waiting = {
-        let client = hub.client.clone();
-        let url = hub.url(&format!("{EVENTS}?last_id=2&timeout=20&long_poll=true"));
-        let token = bob.access.clone();
-        tokio::spawn(async move {
-            let response = client
-                .get(url)
-                .bearer_auth(token)
-                .send()
-                .await
-                .expect("long-poll request");
-            let status = response.status();
-            let answer: Value = response.json().await.expect("JSON answer");
-            (status, answer, started.elapsed())
-        })
-    };
+    let waiting = spawn_long_poll(&hub, &bob, 2, 20);
     tokio::time::sleep(Duration::from_secs(1)).await;
     assert!(
         !waiting.is_finished(),
         "the long-poll waits while there is nothing"
     );
     let hug = send_hug(&hub, &alice, &bob).await;
-    let (status, answer, took) = waiting.await.expect("long-poll task");
+    let (status, answer) = waiting.await.expect("long-poll task");
+    let took = started.elapsed();
     assert_eq!(status, StatusCode::OK, "{answer}");
     // Woken by the hug's event; its notification may come in the same answer.
     let ids = event_ids(&answer);
@@ -225,5 +211,67 @@ async fn a_waiting_long_poll_outlives_a_user_actor_restart() {
         "the long-poll kept waiting through the restart and got the hug: {answer}"
     );
     assert_eq!(answer["events"][0]["data"], hug);
+    hub.stop().await;
+}
+
+/// A long-poll of `user` after `last_id`, waiting up to `timeout` seconds, on its own
+/// task: answers its status and body.
+fn spawn_long_poll(
+    hub: &TestHub,
+    user: &TestUser,
+    last_id: i64,
+    timeout: u64,
+) -> tokio::task::JoinHandle<(StatusCode, Value)> {
+    let client = hub.client.clone();
+    let url = hub.url(&format!(
+        "{EVENTS}?last_id={last_id}&timeout={timeout}&long_poll=true"
+    ));
+    let token = user.access.clone();
+    tokio::spawn(async move {
+        let response = client
+            .get(url)
+            .bearer_auth(token)
+            .send()
+            .await
+            .expect("long-poll request");
+        let status = response.status();
+        (status, response.json().await.expect("JSON answer"))
+    })
+}
+
+#[tokio::test]
+async fn waiting_long_polls_count_against_the_stream_cap() {
+    let hub = TestHub::start_with(|c| c.max_streams_per_user = 2).await;
+    let (alice, bob) = (hub.register("alice").await, hub.register("bob").await);
+    let _stream = SseClient::connect(&hub, &bob.access, None).await;
+    let waiting = spawn_long_poll(&hub, &bob, 0, 20);
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert!(!waiting.is_finished(), "the first long-poll waits");
+
+    // One stream and one long-poll held: the cap of two is reached for both kinds.
+    let (status, answer) = spawn_long_poll(&hub, &bob, 0, 20).await.expect("task");
+    assert_eq!(status, StatusCode::TOO_MANY_REQUESTS, "{answer}");
+    assert_error(&answer, "too_many_streams");
+    let reply = SseClient::open(&hub, "/api/v1/sse/stream", bob.token(), &[])
+        .await
+        .err()
+        .expect("a stream past the cap is refused");
+    assert_eq!(
+        reply.status,
+        StatusCode::TOO_MANY_REQUESTS,
+        "{}",
+        reply.text
+    );
+    assert_error(&reply.body, "too_many_streams");
+    send_hug(&hub, &alice, &bob).await;
+    let (status, answer) = waiting.await.expect("task");
+    assert_eq!(status, StatusCode::OK, "{answer}");
+    let last = answer["lastId"].as_i64().expect("lastId");
+
+    // The answered long-poll gave its seat back: the next one waits again.
+    let again = spawn_long_poll(&hub, &bob, last + 1, 1);
+    let (status, answer) = again.await.expect("task");
+    assert_eq!(status, StatusCode::OK, "{answer}");
+    assert_eq!(event_ids(&answer), Vec::<i64>::new(), "{answer}");
     hub.stop().await;
 }

@@ -86,6 +86,15 @@ impl ApiError {
         )
     }
 
+    /// 429 when the user already holds `max` streams and waiting long-polls.
+    pub fn too_many_streams(max: usize) -> Self {
+        Self::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            "too_many_streams",
+            format!("at most {max} open streams and waiting long-polls per user"),
+        )
+    }
+
     pub fn unauthorized(code: &'static str, message: impl Into<String>) -> Self {
         Self::new(StatusCode::UNAUTHORIZED, code, message)
     }

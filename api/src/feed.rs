@@ -20,7 +20,6 @@ use uuid::Uuid;
 
 use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
-use axum::http::StatusCode;
 
 /// Stored events read per query while catching up.
 const BACKFILL_PAGE: u32 = 500;
@@ -95,13 +94,8 @@ async fn subscribe(state: &AppState, user: Uuid, seen: Option<i64>) -> ApiResult
         .await?
     {
         Ok(subscription) => Ok(subscription),
-        Err(SubscribeError::TooManyStreams) => Err(ApiError::new(
-            StatusCode::TOO_MANY_REQUESTS,
-            "too_many_streams",
-            format!(
-                "at most {} open streams per user",
-                state.realtime.settings().max_streams_per_user
-            ),
+        Err(SubscribeError::TooManyStreams) => Err(ApiError::too_many_streams(
+            state.realtime.settings().max_streams_per_user,
         )),
     }
 }

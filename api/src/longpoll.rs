@@ -10,7 +10,7 @@ use hugmood_actors::auth::accounts::session_ended;
 use hugmood_actors::domain::event::Event;
 use hugmood_actors::observe;
 use hugmood_actors::realtime::Pulse;
-use hugmood_actors::user::Transport;
+use hugmood_actors::user::{SubscribeError, Transport};
 use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
 use std::time::Duration;
@@ -56,7 +56,8 @@ pub struct EventsView {
 /// the next one when there is none.
 #[utoipa::path(get, path = "/events", tag = "realtime", security(("bearer" = [])), params(EventsQuery,
         ("ticket" = Option<String>, Query, description = "One-time ticket from POST /sse/ticket")),
-    responses((status = 200, body = EventsView), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody)))]
+    responses((status = 200, body = EventsView), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
+        (status = 429, description = "too_many_streams", body = ErrorBody)))]
 async fn events(
     State(state): State<AppState>,
     user: StreamUser,
@@ -92,7 +93,11 @@ async fn events(
             .await?
         {
             Ok(subscription) => subscription,
-            Err(_) => return answer(&state, Vec::new(), after),
+            Err(SubscribeError::TooManyStreams) => {
+                return Err(ApiError::too_many_streams(
+                    state.realtime.settings().max_streams_per_user,
+                ))
+            }
         };
         let found = state.store.events_after(user.id, after, BATCH).await?;
         if !found.is_empty() {

@@ -1,4 +1,5 @@
-//! Who holds a stream or long-poll, and the per-user stream cap. Every connection a
+//! Who holds a stream or long-poll, and the per-user cap on them (streams and waiting
+//! long-polls count alike). Every connection a
 //! node serves takes a `Seat` for as long as it lasts. A node always knows its own
 //! seats; in cluster mode each seat is also an entry of the user's set in Redis, which
 //! the node refreshes while the seat lasts, so the cap counts every node's streams and
@@ -23,7 +24,7 @@ use crate::redis_link::RedisLink;
 use crate::user::Transport;
 use redis_seats::RedisSeats;
 
-/// The user already has as many open streams as allowed.
+/// The user already holds as many streams and long-polls as allowed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct TooManyStreams;
 
@@ -96,15 +97,12 @@ impl Presence {
         presence
     }
 
-    /// Takes a seat for a connection of `user` over `transport`; SSE streams beyond
-    /// the cap (on every node together) are refused.
+    /// Takes a seat for a connection of `user` over `transport`; seats beyond the cap
+    /// (streams and long-polls, on every node together) are refused.
     pub async fn admit(&self, user: Uuid, transport: Transport) -> Result<Seat, TooManyStreams> {
         let inner = &self.inner;
         let id = inner.next.fetch_add(1, Ordering::Relaxed);
-        let cap = match transport {
-            Transport::Sse => Some(inner.max_streams),
-            Transport::LongPoll => None,
-        };
+        let cap = inner.max_streams;
         let decided_by_redis = match &inner.redis {
             Some(seats) => match seats.admit(user, id, transport, cap).await {
                 Ok(admitted) => {
@@ -119,15 +117,7 @@ impl Presence {
             None => None,
         };
         let mut seats = inner.local.entry(user).or_default();
-        let admitted = decided_by_redis.unwrap_or_else(|| {
-            cap.is_none_or(|cap| {
-                seats
-                    .iter()
-                    .filter(|s| s.transport == Transport::Sse)
-                    .count()
-                    < cap
-            })
-        });
+        let admitted = decided_by_redis.unwrap_or(seats.len() < cap);
         if !admitted {
             let empty = seats.is_empty();
             drop(seats);

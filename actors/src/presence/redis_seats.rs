@@ -2,7 +2,8 @@
 //! one member per connection (`<node>:<seat>:<s|l>`), scored with the time it expires.
 //! Times come from the Redis server's clock (`TIME` inside the scripts), so nodes'
 //! clocks may disagree without effect. Admission is one script: drop expired
-//! members, count the user's streams, add the seat if under the cap. Releases are
+//! members, count the user's seats (streams and long-polls alike), add the seat if
+//! under the cap. Releases are
 //! queued and sent in pipelines; if one is lost, the seat expires after the TTL.
 
 use redis::Script;
@@ -24,18 +25,11 @@ const PIPELINE: usize = 500;
 /// The server's time in milliseconds, for the scripts below.
 const NOW: &str = "local t = redis.call('TIME') local now = t[1] * 1000 + math.floor(t[2] / 1000)";
 
-/// KEYS[1] the user's seats; ARGV: member, ttl ms, cap (0: none), 1 if a stream.
+/// KEYS[1] the user's seats; ARGV: member, ttl ms, cap.
 /// Returns 1 when the seat was taken, 0 when the cap refused it.
 const ADMIT: &str = r"
 redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now)
-local cap = tonumber(ARGV[3])
-if cap > 0 and ARGV[4] == '1' then
-  local streams = 0
-  for _, m in ipairs(redis.call('ZRANGE', KEYS[1], 0, -1)) do
-    if string.sub(m, -2) == ':s' then streams = streams + 1 end
-  end
-  if streams >= cap then return 0 end
-end
+if redis.call('ZCARD', KEYS[1]) >= tonumber(ARGV[3]) then return 0 end
 redis.call('ZADD', KEYS[1], now + tonumber(ARGV[2]), ARGV[1])
 redis.call('PEXPIRE', KEYS[1], tonumber(ARGV[2]))
 return 1
@@ -104,14 +98,13 @@ impl RedisSeats {
         user: Uuid,
         seat: u64,
         transport: Transport,
-        cap: Option<usize>,
+        cap: usize,
     ) -> redis::RedisResult<bool> {
         let mut conn = self.link.commands();
         let mut call = self.admit.key(key(user));
         call.arg(member(self.link.node(), seat, transport))
             .arg(self.ttl_ms())
-            .arg(cap.unwrap_or(0))
-            .arg(u8::from(transport == Transport::Sse));
+            .arg(cap);
         let taken: i64 = self.link.run(call.invoke_async(&mut conn)).await?;
         Ok(taken == 1)
     }
