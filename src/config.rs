@@ -9,6 +9,7 @@ use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+use hugmood_actors::limits::RateSettings;
 use hugmood_actors::realtime::RealtimeSettings;
 use toml::{Table, Value};
 
@@ -50,6 +51,20 @@ pub struct Config {
     pub refresh_grace_secs: u64,
     pub heartbeat_secs: u64,
     pub hug_rate_per_minute: u32,
+    /// Logins and refreshes per minute, per client address and per login name.
+    pub login_rate_per_minute: u32,
+    /// Registrations and anonymous accounts per hour, per client address.
+    pub register_rate_per_hour: u32,
+    /// Mood entries per minute, per user.
+    pub mood_rate_per_minute: u32,
+    /// Friend requests per hour, per user.
+    pub friend_request_rate_per_hour: u32,
+    /// Password hashes running at once; 0: one per two cores.
+    pub password_hash_slots: usize,
+    /// Proxies whose forwarding headers are believed (addresses or networks).
+    pub trusted_proxies: Vec<String>,
+    /// Mark the stream cookie `Secure` on every answer.
+    pub cookie_secure: bool,
     pub log_format: LogFormat,
     pub body_limit_bytes: usize,
     pub db_max_connections: u32,
@@ -160,11 +175,32 @@ impl Config {
             actor_queue_limit: self.actor_queue_limit,
             prune_every: Duration::from_secs(self.event_prune_secs),
             hug_rate_per_minute: self.hug_rate_per_minute,
+            rates: RateSettings {
+                login_per_minute: self.login_rate_per_minute,
+                register_per_hour: self.register_rate_per_hour,
+                mood_per_minute: self.mood_rate_per_minute,
+                friend_request_per_hour: self.friend_request_rate_per_hour,
+            },
             presence_ttl: Duration::from_secs(self.presence_ttl_secs),
             // Access tokens live `access_token_ttl_secs` plus the expiry leeway.
             session_memory: Duration::from_secs(self.access_token_ttl_secs.saturating_add(60)),
             ..RealtimeSettings::default()
         }
+    }
+
+    /// Password hashes that may run at once: as configured, or one per two cores.
+    pub fn hash_slots(&self) -> usize {
+        if self.password_hash_slots > 0 {
+            return self.password_hash_slots;
+        }
+        let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+        cores.div_ceil(2)
+    }
+
+    /// The proxies of `trusted_proxies`, parsed (validated at load).
+    pub fn trusted_proxies(&self) -> anyhow::Result<hugmood_api::extract::TrustedProxies> {
+        hugmood_api::extract::TrustedProxies::parse(&self.trusted_proxies)
+            .map_err(anyhow::Error::msg)
     }
 
     /// The deadlines and the cap every connection lives under.
@@ -215,6 +251,19 @@ impl Config {
             ("refresh_token_ttl_secs", self.refresh_token_ttl_secs),
             ("heartbeat_secs", self.heartbeat_secs),
             ("hug_rate_per_minute", u64::from(self.hug_rate_per_minute)),
+            (
+                "login_rate_per_minute",
+                u64::from(self.login_rate_per_minute),
+            ),
+            (
+                "register_rate_per_hour",
+                u64::from(self.register_rate_per_hour),
+            ),
+            ("mood_rate_per_minute", u64::from(self.mood_rate_per_minute)),
+            (
+                "friend_request_rate_per_hour",
+                u64::from(self.friend_request_rate_per_hour),
+            ),
             ("db_max_connections", u64::from(self.db_max_connections)),
             ("sqlite_wal_restart_mib", self.sqlite_wal_restart_mib),
             ("max_streams_per_user", self.max_streams_per_user as u64),
@@ -243,6 +292,7 @@ impl Config {
         if !(3..=3600).contains(&self.presence_ttl_secs) {
             bail!("presence_ttl_secs must be between 3 and 3600");
         }
+        self.trusted_proxies()?;
         if self.body_limit_bytes < 1024 {
             bail!("body_limit_bytes must be at least 1024");
         }
@@ -310,6 +360,14 @@ fn coerce(name: &str, raw: &str, like: &Value) -> anyhow::Result<Value> {
                 .parse()
                 .with_context(|| format!("{name} must be a number"))?,
         ),
+        // A list: comma-separated values, e.g. HUGMOOD_TRUSTED_PROXIES=10.0.0.0/8,::1.
+        Value::Array(_) => Value::Array(
+            raw.split(',')
+                .map(str::trim)
+                .filter(|item| !item.is_empty())
+                .map(|item| Value::String(item.to_owned()))
+                .collect(),
+        ),
         _ => Value::String(raw.to_owned()),
     })
 }
@@ -368,6 +426,36 @@ mod tests {
         assert!(Config::from_layers(None, env(&[("HUGMOOD_HEARTBEAT_SECS", "soon")])).is_err());
         assert!(Config::from_layers(None, env(&[("HUGMOOD_BIND", "nowhere")])).is_err());
         assert!(Config::from_layers(None, env(&[("HUGMOOD_LOG_FORMAT", "xml")])).is_err());
+    }
+
+    #[test]
+    fn rate_limits_and_proxies_come_from_the_environment() {
+        let loaded = Config::from_layers(
+            None,
+            env(&[
+                ("HUGMOOD_LOGIN_RATE_PER_MINUTE", "4"),
+                ("HUGMOOD_TRUSTED_PROXIES", "10.0.0.0/8, ::1"),
+                ("HUGMOOD_COOKIE_SECURE", "true"),
+            ]),
+        )
+        .expect("loads");
+        let config = loaded.config;
+        assert_eq!(config.login_rate_per_minute, 4);
+        assert_eq!(config.realtime_settings().rates.login_per_minute, 4);
+        assert_eq!(config.trusted_proxies, ["10.0.0.0/8", "::1"]);
+        assert!(config.cookie_secure);
+        assert!(config.hash_slots() >= 1);
+        let err = Config::from_layers(None, env(&[("HUGMOOD_TRUSTED_PROXIES", "10.0.0.0/40")]))
+            .err()
+            .expect("a bad network is refused");
+        assert!(format!("{err:#}").contains("10.0.0.0/40"), "{err:#}");
+        let err = Config::from_layers(None, env(&[("HUGMOOD_MOOD_RATE_PER_MINUTE", "0")]))
+            .err()
+            .expect("a zero rate is refused");
+        assert!(
+            format!("{err:#}").contains("mood_rate_per_minute"),
+            "{err:#}"
+        );
     }
 
     #[test]

@@ -10,6 +10,7 @@ pub mod telemetry;
 use anyhow::Context;
 use hugmood_actors::auth::{Accounts, AuthSettings, JwtKeys, Revocations, StreamAccess};
 use hugmood_actors::hug::Hugs;
+use hugmood_actors::limits::RateLimits;
 use hugmood_actors::moods::Moods;
 use hugmood_actors::realtime::Realtime;
 use hugmood_actors::redis_link::RedisLink;
@@ -124,22 +125,25 @@ pub fn jwt_keys(config: &Config) -> JwtKeys {
 }
 
 /// The account service for `config`, over `store`, ending sessions through
-/// `revocations`.
+/// `revocations` and counting sign-ins against `limits`.
 pub fn accounts(
     config: &Config,
     store: Arc<dyn Store>,
     revocations: Revocations,
+    limits: RateLimits,
 ) -> anyhow::Result<Accounts> {
     let settings = AuthSettings {
         access_ttl_secs: config.access_token_ttl_secs,
         refresh_ttl_secs: config.refresh_token_ttl_secs,
         refresh_grace_secs: config.refresh_grace_secs,
+        hash_slots: config.hash_slots(),
     };
     Ok(Accounts::new(
         store,
         jwt_keys(config),
         settings,
         revocations,
+        limits,
     )?)
 }
 
@@ -158,6 +162,7 @@ pub async fn run(config: Config, listener: TcpListener) -> anyhow::Result<Hub> {
         &config,
         store.clone(),
         realtime.revocations().clone(),
+        realtime.limits().clone(),
     )?);
     let hugs = Hugs::start(store.clone(), realtime.clone()).await?;
     let moods = Moods::start(store.clone(), realtime.clone(), config.mood_shards).await?;
@@ -179,6 +184,8 @@ pub async fn run(config: Config, listener: TcpListener) -> anyhow::Result<Hub> {
     let settings = ApiSettings {
         body_limit_bytes: config.body_limit_bytes,
         sse_retry_ms: config.sse_retry_ms,
+        trusted_proxies: config.trusted_proxies()?,
+        cookie_secure: config.cookie_secure,
     };
     let state = AppState::new(engine, settings);
     let addr = listener.local_addr()?;

@@ -49,18 +49,7 @@ async fn a_crashed_hug_shard_is_restarted_and_counted() {
 
 /// The hug restarts counted so far, from `/metrics`.
 async fn restarts(hub: &TestHub) -> u64 {
-    let text = hub
-        .client
-        .get(hub.url("/metrics"))
-        .send()
+    hub.metric("hugmood_actor_restarts_total{actor=\"hug\"}")
         .await
-        .expect("metrics")
-        .text()
-        .await
-        .expect("text");
-    text.lines()
-        .find(|l| l.starts_with("hugmood_actor_restarts_total{actor=\"hug\"}"))
-        .and_then(|l| l.rsplit(' ').next())
-        .and_then(|v| v.parse::<f64>().ok())
         .map_or(0, |v| v as u64)
 }

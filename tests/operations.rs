@@ -133,15 +133,7 @@ async fn invented_methods_do_not_create_metric_series() {
             reply.status()
         );
     }
-    let metrics = hub
-        .client
-        .get(hub.url("/metrics"))
-        .send()
-        .await
-        .expect("metrics")
-        .text()
-        .await
-        .expect("metrics text");
+    let metrics = hub.metrics().await;
     for name in ["FOO1", "FOO2", "BREW"] {
         assert!(
             !metrics.contains(&format!("method=\"{name}\"")),

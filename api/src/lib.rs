@@ -15,6 +15,7 @@ pub mod rest;
 mod server;
 mod sse;
 pub mod state;
+mod stream_cookie;
 pub mod views;
 
 use axum::extract::DefaultBodyLimit;

@@ -24,11 +24,28 @@ const LATENCY_BUCKETS: [f64; 16] = [
 ];
 
 /// Routes that answer 429, whose counter exists from start-up.
-const RATE_LIMITED_ROUTES: [&str; 3] = [
+const RATE_LIMITED_ROUTES: [&str; 11] = [
+    "/api/v1/auth/login",
+    "/api/v1/auth/refresh",
+    "/api/v1/auth/register",
+    "/api/v1/auth/anonymous",
+    "/api/v1/moods",
+    "/api/v1/friends/requests",
     "/api/v1/hugs",
     "/api/v1/hugs/{id}/reciprocate",
     "/api/v1/sse/stream",
+    "/api/v1/events",
+    GRAPHQL_ROUTE,
 ];
+
+/// The route GraphQL's rate-limited fields are counted under (the request itself
+/// answers 200, with the error on the field).
+pub const GRAPHQL_ROUTE: &str = "/graphql";
+
+/// Counts a field refused by a rate limit inside a GraphQL request.
+pub fn count_graphql_rate_limited() {
+    metrics::counter!(RATE_LIMITED, "route" => GRAPHQL_ROUTE).increment(1);
+}
 
 static HANDLE: OnceLock<PrometheusHandle> = OnceLock::new();
 

@@ -15,9 +15,10 @@ use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::{router::OpenApiRouter, routes};
 
 use crate::error::{ApiError, ApiResult, ErrorBody};
-use crate::extract::{AuthUser, QueryParams, StreamUser, STREAM_COOKIE};
+use crate::extract::{AuthUser, Client, QueryParams, StreamUser};
 use crate::feed::{EventFeed, FeedItem};
 use crate::state::AppState;
+use crate::stream_cookie;
 
 /// Frames merged into one write while catching up.
 const COALESCE_BYTES: usize = 64 * 1024;
@@ -39,27 +40,23 @@ pub struct TicketView {
 
 /// A one-time ticket for `?ticket=` on the stream and events routes (EventSource cannot
 /// send headers), and the `hugmood_stream` cookie that carries the browser's own
-/// reconnections (HttpOnly, SameSite=Strict, Path=/api/v1; revoked by logout).
+/// reconnections (HttpOnly, SameSite=Strict, Path=/api/v1, Secure behind TLS; revoked by logout).
 #[utoipa::path(post, path = "/sse/ticket", tag = "realtime", security(("bearer" = [])),
     responses((status = 200, body = TicketView, headers(("Set-Cookie" = String, description = "hugmood_stream"))),
               (status = 401, body = ErrorBody)))]
-async fn ticket(State(state): State<AppState>, user: AuthUser) -> ApiResult<Response> {
+async fn ticket(
+    State(state): State<AppState>,
+    client: Client,
+    user: AuthUser,
+) -> ApiResult<Response> {
     let pass = state.stream_access.issue(user.id, user.session).await?;
-    let cookie = format!(
-        "{STREAM_COOKIE}={}; HttpOnly; SameSite=Strict; Path=/api/v1; Max-Age={}",
-        pass.cookie, pass.cookie_max_age
-    );
+    let cookie = stream_cookie::set(&state, &client, &pass.cookie, pass.cookie_max_age)?;
     let mut response = Json(TicketView {
         ticket: pass.ticket,
         expires_in: pass.ticket_expires_in,
     })
     .into_response();
-    let value = HeaderValue::from_str(&cookie).map_err(|e| {
-        ApiError::from(hugmood_actors::EngineError::Internal(format!(
-            "cookie header: {e}"
-        )))
-    })?;
-    response.headers_mut().insert(header::SET_COOKIE, value);
+    response.headers_mut().insert(header::SET_COOKIE, cookie);
     Ok(response)
 }
 

@@ -9,6 +9,8 @@ use hugmood_actors::moods::Moods;
 use hugmood_actors::realtime::Realtime;
 use hugmood_actors::social::Social;
 use hugmood_actors::store::Store;
+
+use crate::extract::TrustedProxies;
 use std::collections::HashSet;
 use std::sync::Arc;
 use uuid::Uuid;
@@ -27,13 +29,17 @@ pub struct AppState {
     pub settings: ApiSettings,
 }
 
-/// Limits of the HTTP layer.
-#[derive(Debug, Clone, Copy)]
+/// Limits and choices of the HTTP layer.
+#[derive(Debug, Clone)]
 pub struct ApiSettings {
     /// Largest accepted request body in bytes.
     pub body_limit_bytes: usize,
     /// The `retry:` hint sent to SSE clients, in milliseconds.
     pub sse_retry_ms: u64,
+    /// Proxies whose `X-Forwarded-For` / `X-Forwarded-Proto` are believed.
+    pub trusted_proxies: TrustedProxies,
+    /// Marks the stream cookie `Secure` on every answer, not only over TLS.
+    pub cookie_secure: bool,
 }
 
 /// The engine services the API serves.

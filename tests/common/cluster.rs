@@ -236,6 +236,11 @@ impl Cluster {
             .env("HUGMOOD_REDIS_URL", self.redis.url())
             .env("HUGMOOD_JWT_SECRET", CLUSTER_SECRET)
             .env("HUGMOOD_DB_MAX_CONNECTIONS", "8")
+            .envs(
+                super::ROOMY_LIMITS
+                    .iter()
+                    .map(|(key, n)| (format!("HUGMOOD_{key}"), n.to_string())),
+            )
             .envs(self.env.iter().map(|(k, v)| (k.as_str(), v.as_str())))
             .env(
                 "RUST_LOG",

@@ -83,8 +83,26 @@ pub fn unique_name(prefix: &str) -> String {
     name.chars().take(30).collect()
 }
 
+/// Rate limits wide enough for tests that sign many users up from one address; the
+/// tests of the limits themselves set theirs.
+pub const ROOMY_LIMITS: [(&str, u32); 4] = [
+    ("LOGIN_RATE_PER_MINUTE", 100_000),
+    ("REGISTER_RATE_PER_HOUR", 1_000_000),
+    ("MOOD_RATE_PER_MINUTE", 100_000),
+    ("FRIEND_REQUEST_RATE_PER_HOUR", 1_000_000),
+];
+
+fn roomy_limits(config: &mut Config) {
+    let [login, register, mood, friend] = ROOMY_LIMITS.map(|(_, n)| n);
+    config.login_rate_per_minute = login;
+    config.register_rate_per_hour = register;
+    config.mood_rate_per_minute = mood;
+    config.friend_request_rate_per_hour = friend;
+}
+
 impl TestHub {
-    /// A hub with the default configuration on a fresh database.
+    /// A hub with the default configuration (but roomy rate limits) on a fresh
+    /// database.
     pub async fn start() -> Self {
         Self::start_with(|_| {}).await
     }
@@ -95,6 +113,7 @@ impl TestHub {
         let mut config = Config::defaults();
         config.database_url = format!("sqlite://{}/hub.db", dir.path().display());
         config.bind = "127.0.0.1:0".into();
+        roomy_limits(&mut config);
         tweak(&mut config);
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await
@@ -289,6 +308,28 @@ impl TestHub {
             .await
     }
 
+    /// The text of `/metrics`.
+    pub async fn metrics(&self) -> String {
+        self.client
+            .get(self.url("/metrics"))
+            .send()
+            .await
+            .expect("metrics")
+            .text()
+            .await
+            .expect("metrics text")
+    }
+
+    /// The value of one series of `/metrics` (`name{labels}` exactly as exported).
+    pub async fn metric(&self, series: &str) -> Option<f64> {
+        let prefix = format!("{series} ");
+        self.metrics()
+            .await
+            .lines()
+            .find_map(|line| line.strip_prefix(&prefix))
+            .and_then(|n| n.trim().parse().ok())
+    }
+
     /// Ids of `user`'s friends (first page of 100).
     pub async fn friend_ids(&self, user: &TestUser) -> Vec<String> {
         let (status, body) = self.get("/api/v1/friends?per_page=100", user.token()).await;
@@ -320,6 +361,26 @@ pub async fn read_reply(response: reqwest::Response) -> Reply {
         body,
         text,
     }
+}
+
+/// Asserts `reply` is a 429 `rate_limited` whose `Retry-After` is 1 to `within_secs`.
+pub fn assert_rate_limited(reply: &Reply, within_secs: u64) {
+    assert_eq!(
+        reply.status,
+        StatusCode::TOO_MANY_REQUESTS,
+        "{}",
+        reply.text
+    );
+    assert_error(&reply.body, "rate_limited");
+    let wait: u64 = reply
+        .headers
+        .get("retry-after")
+        .unwrap_or_else(|| panic!("no Retry-After: {:?}", reply.headers))
+        .to_str()
+        .expect("ASCII")
+        .parse()
+        .expect("seconds");
+    assert!((1..=within_secs).contains(&wait), "Retry-After {wait}");
 }
 
 /// The string field `key` of `value`; panics with the value when missing.

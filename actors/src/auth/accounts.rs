@@ -2,17 +2,20 @@
 //! reuse detection, log out, delete the account — and the check of access tokens,
 //! which refuses those of ended sessions.
 
+use std::net::IpAddr;
 use std::sync::Arc;
 use uuid::Uuid;
 
 use super::jwt::{AccessClaims, JwtKeys};
+use super::password::{self, HashSlots};
+use super::refresh;
 use super::revocations::{Revocation, Revocations};
-use super::{password, refresh};
 use crate::domain::account::Registration;
 use crate::domain::session::RefreshTokenRecord;
 use crate::domain::time::now;
 use crate::domain::user::{NewUser, User};
 use crate::error::{EngineError, EngineResult};
+use crate::limits::{RateLimits, Rule};
 use crate::store::Store;
 
 /// Token lifetimes.
@@ -23,6 +26,8 @@ pub struct AuthSettings {
     /// How long after a rotation a second use of the spent token answers the same
     /// successor (two tabs refreshing at once) instead of counting as a reuse.
     pub refresh_grace_secs: u64,
+    /// Password hashes (sign-up, login) that may run at once.
+    pub hash_slots: usize,
 }
 
 /// What a successful sign-in hands the client.
@@ -40,6 +45,8 @@ pub struct Accounts {
     keys: JwtKeys,
     settings: AuthSettings,
     revocations: Revocations,
+    limits: RateLimits,
+    hashing: HashSlots,
     /// Verified against when the login names no user, so an unknown user costs as
     /// much time as a wrong password and the two cannot be told apart.
     dummy_hash: String,
@@ -64,13 +71,16 @@ impl Accounts {
         keys: JwtKeys,
         settings: AuthSettings,
         revocations: Revocations,
+        limits: RateLimits,
     ) -> EngineResult<Self> {
         let dummy_hash = password::hash_blocking(&refresh::generate())?;
         Ok(Self {
             store,
             keys,
+            hashing: HashSlots::new(settings.hash_slots),
             settings,
             revocations,
+            limits,
             dummy_hash,
         })
     }
@@ -104,7 +114,13 @@ impl Accounts {
         self.settings
     }
 
-    pub async fn register(&self, registration: Registration) -> EngineResult<Session> {
+    /// Creates an account for a request from `client`.
+    pub async fn register(
+        &self,
+        client: IpAddr,
+        registration: Registration,
+    ) -> EngineResult<Session> {
+        self.limits.take(Rule::SignUpByAddress, client).await?;
         // Cheap checks first, so a taken name does not cost a password hash.
         if self
             .store
@@ -122,7 +138,7 @@ impl Accounts {
         {
             return Err(EngineError::email_taken());
         }
-        let password_hash = password::hash(registration.password).await?;
+        let password_hash = self.hashing.hash(registration.password).await?;
         let user = self
             .store
             .insert_user(&NewUser {
@@ -140,14 +156,28 @@ impl Accounts {
         self.start_session(user, Uuid::new_v4()).await
     }
 
-    pub async fn login(&self, login: &str, password: &str) -> EngineResult<Session> {
-        let user = self.store.user_by_login(login.trim()).await?;
+    /// Signs in a request from `client`. Attempts are limited per client address and
+    /// per login name, before any password is hashed.
+    pub async fn login(
+        &self,
+        client: IpAddr,
+        login: &str,
+        password: &str,
+    ) -> EngineResult<Session> {
+        let login = login.trim();
+        self.limits.take(Rule::LoginByAddress, client).await?;
+        self.limits
+            .take(Rule::LoginByName, login.to_lowercase())
+            .await?;
+        let user = self.store.user_by_login(login).await?;
         let hash = user.as_ref().and_then(|u| u.password_hash.clone());
-        let matches = password::verify(
-            password.to_owned(),
-            hash.clone().unwrap_or_else(|| self.dummy_hash.clone()),
-        )
-        .await?;
+        let matches = self
+            .hashing
+            .verify(
+                password.to_owned(),
+                hash.clone().unwrap_or_else(|| self.dummy_hash.clone()),
+            )
+            .await?;
         match user {
             Some(user) if matches && hash.is_some() => {
                 self.start_session(user, Uuid::new_v4()).await
@@ -156,7 +186,10 @@ impl Accounts {
         }
     }
 
-    pub async fn anonymous(&self) -> EngineResult<Session> {
+    /// Creates an anonymous account for a request from `client` (counted with
+    /// registrations).
+    pub async fn anonymous(&self, client: IpAddr) -> EngineResult<Session> {
+        self.limits.take(Rule::SignUpByAddress, client).await?;
         let id = Uuid::new_v4();
         let user = self
             .store
@@ -177,7 +210,9 @@ impl Accounts {
     /// spent (or revoked) revokes its whole family — whoever holds the newer tokens
     /// must sign in again — except within `refresh_grace_secs` of its rotation,
     /// when it answers the same successor again (two tabs that refreshed at once).
-    pub async fn refresh(&self, token: &str) -> EngineResult<Session> {
+    /// Refreshes are limited per client address and per account.
+    pub async fn refresh(&self, client: IpAddr, token: &str) -> EngineResult<Session> {
+        self.limits.take(Rule::RefreshByAddress, client).await?;
         let at = now();
         let digest = refresh::digest(token);
         let mut record = self
@@ -185,6 +220,9 @@ impl Accounts {
             .refresh_token_by_hash(&digest)
             .await?
             .ok_or_else(invalid_refresh)?;
+        self.limits
+            .take(Rule::RefreshByAccount, record.user_id)
+            .await?;
         if record.spent_at.is_none() && record.revoked_at.is_none() {
             if record.expires_at <= at {
                 return Err(invalid_refresh());

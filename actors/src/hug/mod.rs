@@ -21,7 +21,7 @@ use crate::domain::page::{PageRequest, Paged};
 use crate::domain::social::NewNotification;
 use crate::domain::time::now;
 use crate::error::{EngineError, EngineResult};
-use crate::limits::ClusterRate;
+use crate::limits::{ClusterRate, Rate};
 use crate::realtime::Realtime;
 use crate::shard::Shards;
 use crate::store::{Claimed, HugDirection, Store};
@@ -108,7 +108,7 @@ impl Hugs {
     async fn take_token(&self, sender: Uuid) -> EngineResult<()> {
         if let Some(rate) = &self.cluster_rate {
             let per_minute = self.realtime.settings().hug_rate_per_minute;
-            match rate.take(sender, per_minute).await {
+            match rate.take(sender, Rate::per_minute(per_minute)).await {
                 Ok(taken) => {
                     return taken
                         .map_err(|retry_after_secs| EngineError::RateLimited { retry_after_secs })

@@ -1,67 +1,46 @@
-//! Cluster-wide rate limits: the same rule as the in-process buckets (a bucket of
-//! `rate` tokens per minute, full at first), kept in Redis as one GCRA "theoretical
-//! arrival time" per key, so every node draws from one bucket. One script does the
-//! check and the update, on the Redis server's clock.
-//!
-//! Callers fall back to their in-process bucket when Redis does not answer (the
-//! limit is then per node until it is back), so hugs keep flowing through an outage.
+//! Rate limits: a bucket of `count` tokens refilled over a period, per key (a sender,
+//! a client address, a login name). In embedded mode the buckets live in this
+//! process; in cluster mode every node draws from one bucket in Redis, falling back
+//! to its own while Redis does not answer.
 
-use redis::Script;
-use std::sync::Arc;
+mod cluster;
+mod local;
+mod rules;
 
-use crate::redis_link::RedisLink;
+pub use cluster::ClusterRate;
+pub use rules::{RateLimits, RateSettings, Rule};
 
-/// KEYS[1] the bucket; ARGV: the interval between tokens (µs), the bucket's span
-/// (rate × interval, µs). Answers 0 when a token was taken, else the µs to wait.
-const GCRA: &str = r"
-local t = redis.call('TIME')
-local now = t[1] * 1000000 + t[2]
-local interval = tonumber(ARGV[1])
-local span = tonumber(ARGV[2])
-local tat = tonumber(redis.call('GET', KEYS[1]) or now)
-if tat < now then tat = now end
-local after = tat + interval
-if after - now > span then return after - now - span end
-redis.call('SET', KEYS[1], after, 'PX', math.ceil((after - now) / 1000) + 1)
-return 0
-";
+use std::time::Duration;
 
-/// A named family of cluster-wide buckets (e.g. hugs per sender); cheap to clone.
-#[derive(Clone)]
-pub struct ClusterRate {
-    link: RedisLink,
-    name: &'static str,
-    script: Arc<Script>,
+/// `count` tokens per `per`, the bucket full at first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Rate {
+    pub count: u32,
+    pub per: Duration,
 }
 
-impl ClusterRate {
-    pub fn new(link: RedisLink, name: &'static str) -> Self {
+impl Rate {
+    pub const fn per_minute(count: u32) -> Self {
         Self {
-            link,
-            name,
-            script: Arc::new(Script::new(GCRA)),
+            count,
+            per: Duration::from_secs(60),
         }
     }
 
-    /// Takes one of `key`'s `per_minute` tokens: `Ok(Ok(()))`, or `Ok(Err(seconds))`
-    /// to wait; `Err` when Redis does not answer.
-    pub async fn take(
-        &self,
-        key: impl std::fmt::Display,
-        per_minute: u32,
-    ) -> redis::RedisResult<Result<(), u64>> {
-        let interval_us = 60_000_000 / u64::from(per_minute.max(1));
-        let span_us = interval_us * u64::from(per_minute.max(1));
-        let mut conn = self.link.commands();
-        let mut call = self
-            .script
-            .key(RedisLink::key(format_args!("rate:{}:{key}", self.name)));
-        call.arg(interval_us).arg(span_us);
-        let wait_us: i64 = self.link.run(call.invoke_async(&mut conn)).await?;
-        Ok(if wait_us <= 0 {
-            Ok(())
-        } else {
-            Err((wait_us as u64).div_ceil(1_000_000).max(1))
-        })
+    pub const fn per_hour(count: u32) -> Self {
+        Self {
+            count,
+            per: Duration::from_secs(3600),
+        }
     }
+
+    /// The time one token takes to come back.
+    fn interval(self) -> Duration {
+        (self.per / self.count.max(1)).max(Duration::from_micros(1))
+    }
+}
+
+/// Whole seconds to wait for `wait`, at least 1 (the `Retry-After` of a 429).
+fn retry_after_secs(wait: Duration) -> u64 {
+    wait.as_secs_f64().ceil().max(1.0) as u64
 }

@@ -17,6 +17,7 @@ use crate::domain::social::NewNotification;
 use crate::domain::streak;
 use crate::domain::time::now;
 use crate::error::{EngineError, EngineResult};
+use crate::limits::Rule;
 use crate::realtime::Realtime;
 use crate::store::{Claimed, Store};
 
@@ -108,6 +109,11 @@ impl MoodWriter {
                 return answer.replay(&request_hash);
             }
         }
+        // After the replay check: a retry with its key is answered even past the limit.
+        self.realtime
+            .limits()
+            .take(Rule::MoodsByUser, author)
+            .await?;
         let entry = MoodEntry::new(author, content, at);
         let claim = match key {
             None => None,

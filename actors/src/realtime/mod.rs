@@ -16,6 +16,7 @@ use crate::auth::revocations::Revocations;
 use crate::bus::{Bus, LocalBus, RedisBus};
 use crate::domain::event::Event;
 use crate::error::EngineResult;
+use crate::limits::{RateLimits, RateSettings};
 use crate::observe;
 use crate::presence::Presence;
 use crate::redis_link::RedisLink;
@@ -49,6 +50,8 @@ pub struct RealtimeSettings {
     pub hug_shards: usize,
     /// Hugs one sender may send per minute.
     pub hug_rate_per_minute: u32,
+    /// The other rate limits (sign-in, sign-up, moods, friend requests).
+    pub rates: RateSettings,
     /// How long an ended session is remembered: the longest access-token lifetime
     /// plus the leeway of its expiry check.
     pub session_memory: Duration,
@@ -71,6 +74,7 @@ impl Default for RealtimeSettings {
             hug_shards: 8,
             actor_queue_limit: 256,
             hug_rate_per_minute: 30,
+            rates: RateSettings::default(),
             session_memory: Duration::from_secs(15 * 60 + 60),
         }
     }
@@ -86,6 +90,7 @@ pub struct Realtime {
     redis: Option<RedisLink>,
     presence: Presence,
     revocations: Revocations,
+    limits: RateLimits,
     pulse: watch::Receiver<Pulse>,
     shutdown: CancellationToken,
     settings: Arc<RealtimeSettings>,
@@ -135,6 +140,7 @@ impl Realtime {
             )),
             _ => Arc::new(LocalBus::new(directory.clone())),
         };
+        let limits = RateLimits::start(&settings.rates, redis.as_ref());
         let pulse = pulse::start(settings.heartbeat, shutdown.clone());
         retention::start(store, settings.clone(), shutdown.clone());
         Ok(Self {
@@ -144,6 +150,7 @@ impl Realtime {
             redis,
             presence,
             revocations,
+            limits,
             pulse,
             shutdown,
             settings,
@@ -194,6 +201,11 @@ impl Realtime {
     /// The sessions ended recently, and the watches of open streams on them.
     pub fn revocations(&self) -> &Revocations {
         &self.revocations
+    }
+
+    /// The rate limits other than hugs'.
+    pub fn limits(&self) -> &RateLimits {
+        &self.limits
     }
 
     /// The node's Redis link, in cluster mode.

@@ -12,6 +12,7 @@ use crate::domain::social::{FriendRequest, NewNotification, RequestStatus};
 use crate::domain::time::now;
 use crate::domain::user::User;
 use crate::error::{EngineError, EngineResult};
+use crate::limits::Rule;
 use crate::realtime::Realtime;
 use crate::store::Store;
 
@@ -43,6 +44,10 @@ impl SocialWriter {
                 "you cannot befriend yourself",
             ));
         }
+        self.realtime
+            .limits()
+            .take(Rule::FriendRequestsByUser, from)
+            .await?;
         let target = visible_user(self.store.as_ref(), from, to).await?;
         let relation = self.store.relation(from, target.id).await?;
         if relation.a_blocks_b {

@@ -2,6 +2,7 @@
 //! answered in the spec's error format.
 
 mod auth;
+mod client;
 mod idempotency;
 mod json;
 mod path;
@@ -10,6 +11,7 @@ mod stream_auth;
 
 pub(crate) use auth::bearer_token;
 pub use auth::{AuthUser, TokenUser};
+pub use client::{Client, TrustedProxies};
 pub use idempotency::IdempotencyKeyHeader;
 pub use json::{JsonBody, OptionalJsonBody};
 pub use path::{PathId, PathIds};

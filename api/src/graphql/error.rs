@@ -20,6 +20,7 @@ pub(crate) fn engine_error(err: &EngineError) -> Error {
         | EngineError::Forbidden { code, message }
         | EngineError::Conflict { code, message } => coded(code, message.clone()),
         EngineError::RateLimited { retry_after_secs } => {
+            crate::metrics::count_graphql_rate_limited();
             let seconds = *retry_after_secs;
             Error::new(format!("too many requests; retry in {seconds} s")).extend_with(|_, ext| {
                 ext.set("code", "rate_limited");
@@ -81,7 +82,7 @@ pub(crate) fn api_error(err: &crate::error::ApiError) -> Error {
     coded(err.code(), err.message().to_owned())
 }
 
-fn coded(code: &str, message: String) -> Error {
+pub(crate) fn coded(code: &str, message: String) -> Error {
     Error::new(message).extend_with(|_, ext| ext.set("code", code))
 }
 

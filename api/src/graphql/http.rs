@@ -12,7 +12,7 @@ use axum::{Extension, Json};
 use super::context::RequestContext;
 use super::{HugMoodSchema, PATH};
 use crate::error::ApiError;
-use crate::extract::{bearer_token, AuthUser, JsonBody};
+use crate::extract::{bearer_token, AuthUser, Client, JsonBody};
 use crate::state::AppState;
 
 /// The caller of a GraphQL request: `None` without a token. A token that is present but
@@ -38,11 +38,12 @@ pub(crate) async fn post(
     State(state): State<AppState>,
     Extension(schema): Extension<HugMoodSchema>,
     Caller(viewer): Caller,
+    client: Client,
     JsonBody(request): JsonBody<async_graphql::Request>,
 ) -> Json<async_graphql::Response> {
     Json(
         schema
-            .execute(request.data(RequestContext::new(state, viewer)))
+            .execute(request.data(RequestContext::new(state, viewer, client)))
             .await,
     )
 }
@@ -53,6 +54,7 @@ pub(crate) async fn get(
     State(state): State<AppState>,
     Extension(schema): Extension<HugMoodSchema>,
     uri: Uri,
+    client: Client,
     caller: Result<Caller, ApiError>,
 ) -> Response {
     let query = uri.query().unwrap_or_default();
@@ -89,7 +91,7 @@ pub(crate) async fn get(
     }
     Json(
         schema
-            .execute(request.data(RequestContext::new(state, viewer)))
+            .execute(request.data(RequestContext::new(state, viewer, client)))
             .await,
     )
     .into_response()

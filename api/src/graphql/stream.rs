@@ -19,7 +19,7 @@ use tokio::sync::watch;
 use super::context::RequestContext;
 use super::http::Caller;
 use super::HugMoodSchema;
-use crate::extract::JsonBody;
+use crate::extract::{Client, JsonBody};
 use crate::state::AppState;
 
 /// Where the stream is served.
@@ -82,12 +82,13 @@ pub(crate) async fn post(
     State(state): State<AppState>,
     Extension(schema): Extension<HugMoodSchema>,
     Caller(viewer): Caller,
+    client: Client,
     JsonBody(request): JsonBody<async_graphql::Request>,
 ) -> Response {
     let mut pulse = state.realtime.pulse();
     pulse.mark_unchanged();
     let results = schema
-        .execute_stream(request.data(RequestContext::new(state, viewer)))
+        .execute_stream(request.data(RequestContext::new(state, viewer, client)))
         .boxed();
     let frames = Frames {
         results,

@@ -1,7 +1,7 @@
 //! `/auth`: register, login, refresh, logout, anonymous.
 
 use axum::extract::State;
-use axum::http::{header, StatusCode};
+use axum::http::{header, HeaderValue, StatusCode};
 use axum::Json;
 use hugmood_actors::domain::account::Registration;
 use hugmood_actors::domain::validation::FieldErrors;
@@ -10,8 +10,9 @@ use utoipa::ToSchema;
 use utoipa_axum::{router::OpenApiRouter, routes};
 
 use crate::error::{ApiError, ApiResult, ErrorBody};
-use crate::extract::{AuthUser, JsonBody, STREAM_COOKIE};
+use crate::extract::{AuthUser, Client, JsonBody};
 use crate::state::AppState;
+use crate::stream_cookie;
 use crate::views::AuthView;
 
 pub fn router() -> OpenApiRouter<AppState> {
@@ -61,12 +62,13 @@ fn required(value: Option<String>, field: &str, errors: &mut FieldErrors) -> Str
               (status = 409, description = "username_taken or email_taken", body = ErrorBody)))]
 async fn register(
     State(state): State<AppState>,
+    client: Client,
     JsonBody(body): JsonBody<RegisterBody>,
 ) -> ApiResult<(StatusCode, Json<AuthView>)> {
     let registration =
         Registration::parse(body.username, body.email, body.password, body.display_name)
             .map_err(|e| ApiError::validation(&e))?;
-    let session = state.accounts.register(registration).await?;
+    let session = state.accounts.register(client.addr, registration).await?;
     Ok((StatusCode::CREATED, Json(session.into())))
 }
 
@@ -76,6 +78,7 @@ async fn register(
               (status = 401, description = "invalid_credentials", body = ErrorBody)))]
 async fn login(
     State(state): State<AppState>,
+    client: Client,
     JsonBody(body): JsonBody<LoginBody>,
 ) -> ApiResult<Json<AuthView>> {
     let mut errors = FieldErrors::default();
@@ -84,7 +87,13 @@ async fn login(
     errors
         .into_result(())
         .map_err(|e| ApiError::validation(&e))?;
-    Ok(Json(state.accounts.login(&login, &password).await?.into()))
+    Ok(Json(
+        state
+            .accounts
+            .login(client.addr, &login, &password)
+            .await?
+            .into(),
+    ))
 }
 
 /// Trade a refresh token for a new pair; the old token is spent. Presenting a spent
@@ -94,6 +103,7 @@ async fn login(
               (status = 401, description = "invalid_refresh_token", body = ErrorBody)))]
 async fn refresh(
     State(state): State<AppState>,
+    client: Client,
     JsonBody(body): JsonBody<RefreshBody>,
 ) -> ApiResult<Json<AuthView>> {
     let mut errors = FieldErrors::default();
@@ -101,7 +111,9 @@ async fn refresh(
     errors
         .into_result(())
         .map_err(|e| ApiError::validation(&e))?;
-    Ok(Json(state.accounts.refresh(&token).await?.into()))
+    Ok(Json(
+        state.accounts.refresh(client.addr, &token).await?.into(),
+    ))
 }
 
 /// End the session of a refresh token (its whole family) and that of the access
@@ -111,9 +123,10 @@ async fn refresh(
     responses((status = 204), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody)))]
 async fn logout(
     State(state): State<AppState>,
+    client: Client,
     user: AuthUser,
     JsonBody(body): JsonBody<RefreshBody>,
-) -> ApiResult<(StatusCode, [(header::HeaderName, String); 1])> {
+) -> ApiResult<(StatusCode, [(header::HeaderName, HeaderValue); 1])> {
     let mut errors = FieldErrors::default();
     let token = required(body.refresh_token, "refreshToken", &mut errors);
     errors
@@ -121,15 +134,18 @@ async fn logout(
         .map_err(|e| ApiError::validation(&e))?;
     state.accounts.logout(user.id, user.session, &token).await?;
     // The stream cookie of this session is revoked with it; clear it in the browser too.
-    let clear = format!("{STREAM_COOKIE}=; HttpOnly; SameSite=Strict; Path=/api/v1; Max-Age=0");
+    let clear = stream_cookie::clear(&state, &client)?;
     Ok((StatusCode::NO_CONTENT, [(header::SET_COOKIE, clear)]))
 }
 
 /// Create an anonymous account (`isAnonymous: true`) and sign in.
 #[utoipa::path(post, path = "/auth/anonymous", tag = "auth", responses((status = 201, body = AuthView)))]
-async fn anonymous(State(state): State<AppState>) -> ApiResult<(StatusCode, Json<AuthView>)> {
+async fn anonymous(
+    State(state): State<AppState>,
+    client: Client,
+) -> ApiResult<(StatusCode, Json<AuthView>)> {
     Ok((
         StatusCode::CREATED,
-        Json(state.accounts.anonymous().await?.into()),
+        Json(state.accounts.anonymous(client.addr).await?.into()),
     ))
 }

@@ -1,8 +1,10 @@
 //! One accepted connection: read its first request head, then serve a stream on the
 //! lean path, hand everything else to hyper, or answer a bad head and close.
 
+use axum::extract::ConnectInfo;
 use axum::response::IntoResponse;
 use axum::Router;
+use std::net::SocketAddr;
 use std::time::Duration;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
@@ -17,9 +19,11 @@ use super::{http1, stream};
 const LINGER: Duration = Duration::from_secs(1);
 const LINGER_BYTES: usize = 1024 * 1024;
 
-/// Serves one connection; its `seat` is given back when it ends.
+/// Serves one connection from `peer`; its `seat` is given back when it ends. Each
+/// request carries the peer address as `ConnectInfo`, for the client-address rules.
 pub(super) async fn handle(
     mut socket: TcpStream,
+    peer: SocketAddr,
     router: Router,
     limits: ConnectionLimits,
     shutdown: CancellationToken,
@@ -32,13 +36,17 @@ pub(super) async fn handle(
         () = shutdown.cancelled() => return,
     };
     match head {
-        Ok(Head::Stream(request)) => {
+        Ok(Head::Stream(mut request)) => {
+            request.extensions_mut().insert(ConnectInfo(peer));
             stream::serve(socket, request, router, limits.write_timeout).await;
         }
         // Boxed: hyper's connection state is large, and the task of every held stream
         // would otherwise be sized for it too.
         Ok(Head::Other(buffered)) => {
-            Box::pin(http1::serve(socket, buffered, router, limits, shutdown)).await;
+            Box::pin(http1::serve(
+                socket, peer, buffered, router, limits, shutdown,
+            ))
+            .await;
         }
         Err(err) => {
             if let Some(answer) = err.into_api_error() {

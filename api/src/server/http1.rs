@@ -3,10 +3,11 @@
 //! hub stops.
 
 use axum::body::{Body, Bytes};
-use axum::extract::Request;
+use axum::extract::{ConnectInfo, Request};
 use axum::Router;
 use hyper::body::Incoming;
 use hyper_util::rt::TokioIo;
+use std::net::SocketAddr;
 use std::sync::Arc;
 use tokio::net::TcpStream;
 use tokio_util::sync::CancellationToken;
@@ -21,6 +22,7 @@ use super::MAX_HEAD_BYTES;
 /// passes, or, after `shutdown`, the request in flight is answered.
 pub(super) async fn serve(
     socket: TcpStream,
+    peer: SocketAddr,
     buffered: Bytes,
     router: Router,
     limits: ConnectionLimits,
@@ -33,7 +35,8 @@ pub(super) async fn serve(
     ));
     let service = {
         let activity = activity.clone();
-        hyper::service::service_fn(move |request: Request<Incoming>| {
+        hyper::service::service_fn(move |mut request: Request<Incoming>| {
+            request.extensions_mut().insert(ConnectInfo(peer));
             answer(router.clone(), activity.clone(), request)
         })
     };

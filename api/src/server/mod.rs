@@ -54,7 +54,7 @@ pub(crate) async fn run(
             () = shutdown.cancelled() => break,
         };
         match accepted {
-            Ok((socket, _peer)) => {
+            Ok((socket, peer)) => {
                 let Some(seat) = seats.take() else {
                     // Refused at once: a best-effort answer, then the socket closes.
                     let _ = socket.try_write(limits::REFUSED);
@@ -63,7 +63,8 @@ pub(crate) async fn run(
                 // Whole frames are written at once; waiting to merge them only adds
                 // latency to event delivery.
                 let _ = socket.set_nodelay(true);
-                let handle = conn::handle(socket, router.clone(), limits, shutdown.clone(), seat);
+                let handle =
+                    conn::handle(socket, peer, router.clone(), limits, shutdown.clone(), seat);
                 connections.spawn(handle);
             }
             Err(err) if is_connection_error(&err) => {}

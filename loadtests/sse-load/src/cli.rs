@@ -1,6 +1,7 @@
 //! Command line: `hold`, `hugs`, `fanout`, and the hidden `worker`.
 
 use crate::fanout::{run_fanout, FanoutConfig};
+use crate::flood::{run_flood, FloodConfig};
 use crate::hold::{run_hold, HoldConfig};
 use crate::hugs::{run_hugs, HugsConfig};
 use crate::spawn::worker_main;
@@ -45,6 +46,9 @@ pub enum Command {
     /// the next N users (their friends) holds a stream; time until every stream has
     /// each post. Exits non-zero if any delivery is missing.
     Fanout(FanoutArgs),
+    /// Password guessing: C clients at once POST logins with wrong passwords for the
+    /// duration; answers by status, latency and (with --hub-pid) the hub's peak RSS.
+    LoginFlood(LoginFloodArgs),
     /// Internal: one worker process (started by `hold` and `hugs`).
     #[command(hide = true)]
     Worker(WorkerArgs),
@@ -180,6 +184,31 @@ pub struct HugsArgs {
     /// hugType of the hugs sent.
     #[arg(long, default_value = "warm")]
     pub hug_type: String,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct LoginFloodArgs {
+    /// The hub: http://HOST[:PORT], HOST in 127.0.0.0/8, localhost or [::1].
+    #[arg(long, default_value = "http://127.0.0.1:8080", value_parser = target_arg)]
+    pub url: Target,
+    /// Clients sending at once (one keep-alive connection each).
+    #[arg(long, default_value_t = 200)]
+    pub concurrency: usize,
+    /// How long to run (e.g. 30s; at most 600s).
+    #[arg(long, default_value = "30s", value_parser = duration_arg)]
+    pub duration: Duration,
+    /// Login names to guess the passwords of, comma-separated, round-robin by client.
+    #[arg(long, value_delimiter = ',', default_value = "demo_1")]
+    pub login: Vec<String>,
+    /// Timeout of one POST.
+    #[arg(long, default_value = "10s", value_parser = wait_arg)]
+    pub post_timeout: Duration,
+    /// PID of the hub, to read its memory (VmRSS) from /proc.
+    #[arg(long, value_name = "PID")]
+    pub hub_pid: Option<u32>,
+    /// Print one JSON object on stdout (the human summary goes to stderr).
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(Debug, Clone, Args)]
@@ -396,6 +425,18 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 );
             }
             Ok(())
+        }
+        Command::LoginFlood(args) => {
+            let report = run_flood(FloodConfig {
+                target: args.url,
+                concurrency: args.concurrency.max(1),
+                duration: args.duration,
+                logins: args.login,
+                post_timeout: args.post_timeout,
+                hub_pid: args.hub_pid,
+            })
+            .await?;
+            print_report(&report, args.json)
         }
         Command::Worker(args) => {
             let cfg: WorkerConfig =

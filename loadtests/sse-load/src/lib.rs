@@ -11,6 +11,7 @@ pub mod chunked;
 pub mod cli;
 pub mod fanout;
 pub mod fleet;
+pub mod flood;
 pub mod hist;
 pub mod hold;
 pub mod http;

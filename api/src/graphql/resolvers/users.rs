@@ -53,6 +53,7 @@ impl AuthMutation {
     async fn register(&self, ctx: &Context<'_>, input: RegisterInput) -> Option<AuthPayload> {
         or_null(ctx, async {
             let request = request(ctx)?;
+            request.claim_sign_in()?;
             let registration = Registration::parse(
                 Some(input.username),
                 Some(input.email),
@@ -63,7 +64,7 @@ impl AuthMutation {
             Ok(request
                 .state
                 .accounts
-                .register(registration)
+                .register(request.client().addr, registration)
                 .await
                 .gql()?
                 .into())
@@ -75,6 +76,7 @@ impl AuthMutation {
     async fn login(&self, ctx: &Context<'_>, input: LoginInput) -> Option<AuthPayload> {
         or_null(ctx, async {
             let request = request(ctx)?;
+            request.claim_sign_in()?;
             let mut errors = FieldErrors::default();
             if input.login.trim().is_empty() {
                 errors.add("login", "is required");
@@ -85,7 +87,7 @@ impl AuthMutation {
             errors.into_result(()).map_err(|e| invalid_fields(&e))?;
             let accounts = &request.state.accounts;
             Ok(accounts
-                .login(&input.login, &input.password)
+                .login(request.client().addr, &input.login, &input.password)
                 .await
                 .gql()?
                 .into())
