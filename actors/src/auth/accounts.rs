@@ -4,6 +4,7 @@
 
 use std::net::IpAddr;
 use std::sync::Arc;
+use std::time::Duration;
 use uuid::Uuid;
 
 use super::jwt::{AccessClaims, JwtKeys};
@@ -51,6 +52,11 @@ pub struct Accounts {
     /// much time as a wrong password and the two cannot be told apart.
     dummy_hash: String,
 }
+
+/// How long a sign-in refused by a rate limit waits before its 429: a guesser that
+/// retries at once on each connection sends one request a second per connection, not
+/// thousands, so a flood of refusals cannot take the cores from everyone else.
+const REFUSAL_DELAY: Duration = Duration::from_secs(1);
 
 fn invalid_credentials() -> EngineError {
     EngineError::unauthorized("invalid_credentials", "wrong login or password")
@@ -114,13 +120,24 @@ impl Accounts {
         self.settings
     }
 
+    /// Takes a token of `key`'s bucket under `rule`; a refusal is answered only after
+    /// `REFUSAL_DELAY` (the caller's request may end sooner; nothing is held meanwhile
+    /// but the request's own task).
+    async fn take(&self, rule: Rule, key: impl std::fmt::Display) -> EngineResult<()> {
+        let taken = self.limits.take(rule, key).await;
+        if matches!(taken, Err(EngineError::RateLimited { .. })) {
+            tokio::time::sleep(REFUSAL_DELAY).await;
+        }
+        taken
+    }
+
     /// Creates an account for a request from `client`.
     pub async fn register(
         &self,
         client: IpAddr,
         registration: Registration,
     ) -> EngineResult<Session> {
-        self.limits.take(Rule::SignUpByAddress, client).await?;
+        self.take(Rule::SignUpByAddress, client).await?;
         // Cheap checks first, so a taken name does not cost a password hash.
         if self
             .store
@@ -165,10 +182,8 @@ impl Accounts {
         password: &str,
     ) -> EngineResult<Session> {
         let login = login.trim();
-        self.limits.take(Rule::LoginByAddress, client).await?;
-        self.limits
-            .take(Rule::LoginByName, login.to_lowercase())
-            .await?;
+        self.take(Rule::LoginByAddress, client).await?;
+        self.take(Rule::LoginByName, login.to_lowercase()).await?;
         let user = self.store.user_by_login(login).await?;
         let hash = user.as_ref().and_then(|u| u.password_hash.clone());
         let matches = self
@@ -189,7 +204,7 @@ impl Accounts {
     /// Creates an anonymous account for a request from `client` (counted with
     /// registrations).
     pub async fn anonymous(&self, client: IpAddr) -> EngineResult<Session> {
-        self.limits.take(Rule::SignUpByAddress, client).await?;
+        self.take(Rule::SignUpByAddress, client).await?;
         let id = Uuid::new_v4();
         let user = self
             .store
@@ -212,7 +227,7 @@ impl Accounts {
     /// when it answers the same successor again (two tabs that refreshed at once).
     /// Refreshes are limited per client address and per account.
     pub async fn refresh(&self, client: IpAddr, token: &str) -> EngineResult<Session> {
-        self.limits.take(Rule::RefreshByAddress, client).await?;
+        self.take(Rule::RefreshByAddress, client).await?;
         let at = now();
         let digest = refresh::digest(token);
         let mut record = self
@@ -220,9 +235,7 @@ impl Accounts {
             .refresh_token_by_hash(&digest)
             .await?
             .ok_or_else(invalid_refresh)?;
-        self.limits
-            .take(Rule::RefreshByAccount, record.user_id)
-            .await?;
+        self.take(Rule::RefreshByAccount, record.user_id).await?;
         if record.spent_at.is_none() && record.revoked_at.is_none() {
             if record.expires_at <= at {
                 return Err(invalid_refresh());

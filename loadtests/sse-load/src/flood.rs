@@ -102,7 +102,7 @@ pub async fn run_flood(cfg: FloodConfig) -> anyhow::Result<FloodReport> {
                 let body = serde_json::to_vec(&body).expect("JSON");
                 let sent = Instant::now();
                 let answer = conn
-                    .post_json("/auth/login", "", &body, timeout)
+                    .post_json("/api/v1/auth/login", "", &body, timeout)
                     .await
                     .map_or_else(|e| e.reason(), |status| status.to_string());
                 mine.record(sent.elapsed().as_micros() as u64);
