@@ -142,6 +142,11 @@ store_suite!(
     a_full_hug_batch_is_written_together,
     event_logs_are_pruned_by_age_and_by_count,
     hug_parties_are_read_in_one_query,
+    deleting_an_entry_retracts_its_copies_and_sends_the_notice,
+    an_entry_no_longer_public_is_retracted_where_moods_are_private,
+    private_moods_retract_the_copies_of_entries_not_public,
+    ending_a_friendship_retracts_copies_both_ways,
+    deleting_an_account_retracts_its_copies_everywhere,
 );
 
 #[tokio::test]

@@ -4,11 +4,13 @@ mod events;
 mod hugs;
 mod moods;
 mod outbox;
+mod retraction;
 mod sessions;
 pub use events::*;
 pub use hugs::*;
 pub use moods::*;
 pub use outbox::*;
+pub use retraction::*;
 pub use sessions::*;
 
 use chrono::Duration;
