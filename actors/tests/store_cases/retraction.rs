@@ -31,17 +31,26 @@ fn entry(author: Uuid, public: bool) -> MoodEntry {
     }
 }
 
-/// The fan-out of `action` on `e`, as the mood writes build it.
-fn fanout(e: &MoodEntry, action: &str, retract: Retract) -> Outbox {
+/// The fan-out of `action` on entry `entry` of `author`, as the mood writes build it.
+fn outbox(entry: Uuid, author: Uuid, public: bool, action: &str, retract: Retract) -> Outbox {
     Outbox::new().fan_out(FriendFanout {
-        author: e.user_id,
-        entry: e.id,
+        author,
+        entry,
         retract,
-        public: e.is_public,
+        public,
         kind: EventKind::MoodUpdate,
-        data: serde_json::json!({"action": action, "id": e.id, "userId": e.user_id, "note": e.note}),
+        data: serde_json::json!({"action": action, "id": entry, "userId": author}),
         created_at: now(),
     })
+}
+
+fn fanout(e: &MoodEntry, action: &str, retract: Retract) -> Outbox {
+    outbox(e.id, e.user_id, e.is_public, action, retract)
+}
+
+/// The fan-out of deleting entry `entry` of `author`.
+pub(super) fn deleted_everywhere(entry: Uuid, author: Uuid, public: bool) -> Outbox {
+    outbox(entry, author, public, "deleted", Retract::Everywhere)
 }
 
 async fn post(store: &Arc<dyn Store>, e: &MoodEntry) {
@@ -119,7 +128,10 @@ pub async fn deleting_an_entry_retracts_its_copies_and_sends_the_notice(store: A
     );
 
     let notices = store
-        .delete_mood(gone.id, &fanout(&gone, "deleted", Retract::Everywhere))
+        .delete_mood(
+            gone.id,
+            &deleted_everywhere(gone.id, author, gone.is_public),
+        )
         .await
         .expect("delete")
         .expect("it existed");
