@@ -10,33 +10,52 @@ use hugmood_actors::store::{self, Store, StoreOptions};
 use sqlx::Connection;
 use std::sync::Arc;
 
+/// Drops a PostgreSQL test database when dropped.
+struct DropPg {
+    admin_url: String,
+    name: String,
+}
+
+impl Drop for DropPg {
+    fn drop(&mut self) {
+        let (admin_url, name) = (self.admin_url.clone(), self.name.clone());
+        // Best effort, on a fresh runtime: the test's own runtime may be gone.
+        let _ = std::thread::spawn(move || {
+            let rt = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .expect("runtime");
+            rt.block_on(async {
+                if let Ok(mut conn) = sqlx::PgConnection::connect(&admin_url).await {
+                    let _ = sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+                        .execute(&mut conn)
+                        .await;
+                }
+            });
+        })
+        .join();
+    }
+}
+
 /// A store plus whatever keeps its database alive.
 pub struct TestDb {
     pub store: Arc<dyn Store>,
     _dir: Option<tempfile::TempDir>,
-    drop_pg: Option<(String, String)>,
+    _pg: Option<DropPg>,
 }
 
-impl Drop for TestDb {
-    fn drop(&mut self) {
-        if let Some((admin_url, name)) = self.drop_pg.take() {
-            // Best effort, on a fresh runtime: the test's own runtime may be gone.
-            let _ = std::thread::spawn(move || {
-                let rt = tokio::runtime::Builder::new_current_thread()
-                    .enable_all()
-                    .build()
-                    .expect("runtime");
-                rt.block_on(async {
-                    if let Ok(mut conn) = sqlx::PgConnection::connect(&admin_url).await {
-                        let _ =
-                            sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-                                .execute(&mut conn)
-                                .await;
-                    }
-                });
-            })
-            .join();
-        }
+/// A database not opened as a store yet (to be written as an older version would),
+/// plus whatever keeps it alive.
+pub struct RawDb {
+    pub url: String,
+    _dir: Option<tempfile::TempDir>,
+    _pg: Option<DropPg>,
+}
+
+impl RawDb {
+    /// The store on this database, with every migration applied.
+    pub async fn migrated(&self) -> Arc<dyn Store> {
+        migrated(&self.url).await
     }
 }
 
@@ -55,16 +74,35 @@ async fn migrated(url: &str) -> Arc<dyn Store> {
 }
 
 pub async fn sqlite() -> TestDb {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let store = migrated(&format!("sqlite://{}/store.db", dir.path().display())).await;
+    let raw = sqlite_raw();
     TestDb {
-        store,
+        store: raw.migrated().await,
+        _dir: raw._dir,
+        _pg: None,
+    }
+}
+
+/// An SQLite file that does not exist yet.
+pub fn sqlite_raw() -> RawDb {
+    let dir = tempfile::tempdir().expect("tempdir");
+    RawDb {
+        url: format!("sqlite://{}/store.db", dir.path().display()),
         _dir: Some(dir),
-        drop_pg: None,
+        _pg: None,
     }
 }
 
 pub async fn postgres() -> Option<TestDb> {
+    let raw = postgres_raw().await?;
+    Some(TestDb {
+        store: raw.migrated().await,
+        _dir: None,
+        _pg: raw._pg,
+    })
+}
+
+/// A new, empty PostgreSQL database.
+pub async fn postgres_raw() -> Option<RawDb> {
     let Ok(admin_url) = std::env::var("HUGMOOD_TEST_POSTGRES_URL") else {
         assert!(
             std::env::var("CI").map(|v| v != "true").unwrap_or(true),
@@ -85,12 +123,32 @@ pub async fn postgres() -> Option<TestDb> {
     let (base, _) = admin_url
         .rsplit_once('/')
         .expect("admin URL ends in /<database>");
-    let store = migrated(&format!("{base}/{name}")).await;
-    Some(TestDb {
-        store,
+    Some(RawDb {
+        url: format!("{base}/{name}"),
         _dir: None,
-        drop_pg: Some((admin_url, name)),
+        _pg: Some(DropPg { admin_url, name }),
     })
+}
+
+/// A copy of the migrations of `backend` (`sqlite`, `postgres`) numbered before
+/// `upto`, for a database as an older version left it.
+pub fn migrations_before(backend: &str, upto: &str) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let all = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../migrations")
+        .join(backend);
+    for entry in std::fs::read_dir(&all).expect("migrations") {
+        let path = entry.expect("entry").path();
+        let name = path
+            .file_name()
+            .expect("name")
+            .to_string_lossy()
+            .into_owned();
+        if name.as_str() < upto {
+            std::fs::copy(&path, dir.path().join(&name)).expect("copy migration");
+        }
+    }
+    dir
 }
 
 macro_rules! store_suite {
@@ -142,11 +200,45 @@ store_suite!(
     a_full_hug_batch_is_written_together,
     event_logs_are_pruned_by_age_and_by_count,
     hug_parties_are_read_in_one_query,
+    deleting_an_entry_retracts_its_copies_and_sends_the_notice,
+    an_entry_no_longer_public_is_retracted_where_moods_are_private,
+    private_moods_retract_the_copies_of_entries_not_public,
+    ending_a_friendship_retracts_copies_both_ways,
+    deleting_an_account_retracts_its_copies_everywhere,
 );
 
 #[tokio::test]
 async fn an_sqlite_event_log_survives_the_append_order_migration() {
     store_cases::an_sqlite_event_log_survives_the_append_order_migration().await;
+}
+
+mod retraction_migration {
+    #[tokio::test]
+    async fn sqlite() {
+        let db = super::sqlite_raw();
+        let before = super::migrations_before("sqlite", "0012");
+        let options = <sqlx::sqlite::SqliteConnectOptions as std::str::FromStr>::from_str(&db.url)
+            .expect("url")
+            .create_if_missing(true);
+        let pool = sqlx::SqlitePool::connect_with(options)
+            .await
+            .expect("old db");
+        let old = super::store_cases::OldCopies::seed_sqlite(&pool, before.path()).await;
+        pool.close().await;
+        old.check(db.migrated().await).await;
+    }
+
+    #[tokio::test]
+    async fn postgres() {
+        let Some(db) = super::postgres_raw().await else {
+            return;
+        };
+        let before = super::migrations_before("postgres", "0012");
+        let pool = sqlx::PgPool::connect(&db.url).await.expect("old db");
+        let old = super::store_cases::OldCopies::seed_postgres(&pool, before.path()).await;
+        pool.close().await;
+        old.check(db.migrated().await).await;
+    }
 }
 
 /// Answers `sql` (one text or integer column) on a connection of its own to the SQLite

@@ -1,7 +1,9 @@
 //! What one change tells users: events for their logs, notifications for their
-//! inboxes, and a fan-out of one event to the friends allowed to see it. The store
-//! writes an outbox in the transaction of the change, so all of it is durable before
-//! the change is answered; every notification also becomes a `notification` event.
+//! inboxes, and a fan-out of one event to the friends allowed to see it (which may
+//! first take back earlier copies of the entry from readers who may no longer see
+//! it). The store writes an outbox in the transaction of the change, so all of it is
+//! durable before the change is answered; every notification also becomes a
+//! `notification` event.
 
 use chrono::SecondsFormat;
 use uuid::Uuid;
@@ -14,11 +16,29 @@ use super::social::NewNotification;
 #[derive(Debug, Clone, PartialEq)]
 pub struct FriendFanout {
     pub author: Uuid,
+    /// The entry the event copies: its copies are found by it when it stops being
+    /// visible.
+    pub entry: Uuid,
+    /// Which earlier copies of the entry are retracted before the event goes out.
+    pub retract: Retract,
     /// Whether the entry is public (friends see it whatever the author's privacy).
     pub public: bool,
     pub kind: EventKind,
     pub data: serde_json::Value,
     pub created_at: chrono::DateTime<chrono::Utc>,
+}
+
+/// Which earlier copies of an entry (`mood_update` events in friends' logs) a change
+/// of the entry retracts, in its own transaction.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Retract {
+    /// None: the entry is as visible as before, or more.
+    Nothing,
+    /// Every copy: the entry is gone.
+    Everywhere,
+    /// Every copy when the author's moods are private: the entry stopped being
+    /// public, and then friends no longer see it.
+    IfPrivate,
 }
 
 /// Everything a change writes besides its own rows.

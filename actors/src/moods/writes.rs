@@ -1,7 +1,8 @@
 //! The writes of mood entries, as a `MoodActor` shard runs them: create (idempotently,
 //! with streak milestones), change, delete. Each commits the entry with its outbox —
-//! a `mood_update` for every friend allowed to see the entry — and publishes the
-//! appended events after the commit.
+//! a `mood_update` for every friend allowed to see the entry, after retracting the
+//! earlier copies that readers may no longer see — and publishes the appended events
+//! after the commit.
 
 use chrono::{DateTime, Duration, SecondsFormat, Utc};
 use std::sync::Arc;
@@ -11,7 +12,7 @@ use super::access;
 use crate::domain::event::EventKind;
 use crate::domain::idempotency::{self, Created, IdempotencyClaim, IdempotencyKey};
 use crate::domain::mood::{MoodDraft, MoodEntry};
-use crate::domain::outbox::{FriendFanout, Outbox};
+use crate::domain::outbox::{FriendFanout, Outbox, Retract};
 use crate::domain::row_id::new_row_id;
 use crate::domain::social::NewNotification;
 use crate::domain::streak;
@@ -46,7 +47,9 @@ impl Change {
 }
 
 /// The `mood_update` fan-out of a change: the entry as friends read it (camelCase, as
-/// the REST API shows it) with `action`; a deleted entry carries only its ids.
+/// the REST API shows it) with `action`; a deleted entry carries only its ids. A
+/// deletion retracts every earlier copy; a change that leaves the entry not public
+/// retracts them where friends no longer see it (the author's moods are private).
 pub(super) fn mood_update(entry: &MoodEntry, change: Change, at: DateTime<Utc>) -> FriendFanout {
     let time = |t: DateTime<Utc>| t.to_rfc3339_opts(SecondsFormat::AutoSi, true);
     let data = match change {
@@ -68,8 +71,16 @@ pub(super) fn mood_update(entry: &MoodEntry, change: Change, at: DateTime<Utc>) 
             "updatedAt": time(entry.updated_at),
         }),
     };
+    let retract = match change {
+        Change::Created => Retract::Nothing,
+        Change::Updated if entry.is_public => Retract::Nothing,
+        Change::Updated => Retract::IfPrivate,
+        Change::Deleted => Retract::Everywhere,
+    };
     FriendFanout {
         author: entry.user_id,
+        entry: entry.id,
+        retract,
         public: entry.is_public,
         kind: EventKind::MoodUpdate,
         data,
@@ -248,6 +259,19 @@ mod tests {
         assert_eq!(fanout.data["isPublic"], true);
         assert_eq!(fanout.data["note"], "sunny");
         assert_eq!(fanout.data["mood"], "happy");
+        assert_eq!(fanout.entry, e.id);
+        assert_eq!(fanout.retract, Retract::Nothing);
+    }
+
+    #[test]
+    fn a_change_retracts_what_readers_may_no_longer_see() {
+        let public = entry(true);
+        let hidden = entry(false);
+        let retract = |e: &MoodEntry, change| mood_update(e, change, now()).retract;
+        assert_eq!(retract(&public, Change::Updated), Retract::Nothing);
+        assert_eq!(retract(&hidden, Change::Updated), Retract::IfPrivate);
+        assert_eq!(retract(&public, Change::Deleted), Retract::Everywhere);
+        assert_eq!(retract(&hidden, Change::Created), Retract::Nothing);
     }
 
     #[test]

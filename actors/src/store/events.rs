@@ -1,5 +1,6 @@
 //! Storage of the per-user event log: appending inside the transaction of the change
-//! that causes an event, reading after an id, and retention.
+//! that causes an event, reading after an id (retracted events left out, see
+//! `retraction.rs`), and retention.
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
@@ -11,7 +12,8 @@ use crate::error::EngineResult;
 /// The retained span of one user's log.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct EventBounds {
-    /// Smallest id still stored; `None` when nothing is retained.
+    /// Smallest id still stored, a retracted one included (retraction is not
+    /// pruning); `None` when nothing is retained.
     pub oldest: Option<i64>,
     /// Last id ever allocated (0 before the first event).
     pub last: i64,
@@ -19,7 +21,8 @@ pub struct EventBounds {
 
 #[async_trait]
 pub trait EventStore {
-    /// Up to `limit` events of `user` with ids above `after`, oldest first.
+    /// Up to `limit` events of `user` with ids above `after`, oldest first; retracted
+    /// ones are left out (their ids are gaps).
     async fn events_after(&self, user: Uuid, after: i64, limit: u32) -> EngineResult<Vec<Event>>;
     async fn event_bounds(&self, user: Uuid) -> EngineResult<EventBounds>;
     /// Deletes events older than `before`, and all but the last `keep_per_user` of each
@@ -93,7 +96,7 @@ macro_rules! impl_event_store {
             ) -> $crate::error::EngineResult<Vec<$crate::domain::event::Event>> {
                 let rows = sqlx::query_as::<_, $crate::store::rows::EventRow>(
                     "SELECT user_id, id, kind, data, created_at FROM events \
-                     WHERE user_id = $1 AND id > $2 ORDER BY id LIMIT $3",
+                     WHERE user_id = $1 AND id > $2 AND retracted = false ORDER BY id LIMIT $3",
                 )
                 .bind(user)
                 .bind(after)

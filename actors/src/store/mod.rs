@@ -2,7 +2,7 @@
 //!
 //! Every query is a runtime query written once, in the concern's file (`users.rs`,
 //! `sessions.rs`, `social.rs`, `moods.rs`, `idempotency.rs`,
-//! `events.rs`, `hugs.rs`, `hug_batch.rs`, `notifications.rs`), in SQL both databases accept (`$n` parameters,
+//! `events.rs`, `retraction.rs`, `hugs.rs`, `hug_batch.rs`, `notifications.rs`), in SQL both databases accept (`$n` parameters,
 //! `RETURNING`, `ON CONFLICT`). Each file's macro instantiates its queries for both
 //! backends; what differs between the databases (connection set-up, pools, migrations)
 //! stays in `sqlite.rs` and `postgres.rs`.
@@ -17,6 +17,7 @@ mod moods;
 mod notifications;
 mod outbox;
 mod postgres;
+mod retraction;
 mod rows;
 mod sessions;
 mod social;

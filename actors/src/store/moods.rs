@@ -39,14 +39,16 @@ pub trait MoodStore {
     /// Inserts many entries in one transaction (demo data).
     async fn insert_moods(&self, entries: &[MoodEntry]) -> EngineResult<()>;
     async fn mood_by_id(&self, id: Uuid) -> EngineResult<Option<MoodEntry>>;
-    /// Replaces the content of an existing entry and writes the outbox; `None` (and
-    /// nothing written) if it is gone.
+    /// Replaces the content of an existing entry and writes the outbox (which retracts
+    /// the earlier copies readers may no longer see); `None` (and nothing written) if
+    /// it is gone.
     async fn update_mood(
         &self,
         entry: &MoodEntry,
         outbox: &Outbox,
     ) -> EngineResult<Option<Vec<Event>>>;
-    /// Deletes an entry and writes the outbox; `None` if it was gone.
+    /// Deletes an entry and writes the outbox (which retracts every earlier copy of
+    /// it); `None` if it was gone.
     async fn delete_mood(&self, id: Uuid, outbox: &Outbox) -> EngineResult<Option<Vec<Event>>>;
     /// Newest first.
     async fn list_moods(

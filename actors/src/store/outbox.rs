@@ -1,6 +1,7 @@
 //! Writing a change's outbox inside its transaction: its events, its notifications
 //! (each with its `notification` event), and the fan-out of one event to the friends
-//! allowed to see it — ids allocated for every recipient in one statement.
+//! allowed to see it — ids allocated for every recipient in one statement, each copy
+//! linked to the entry it copies (see `retraction.rs`).
 
 /// Bumps the event counter of every friend of `$1` who may see an entry (public when
 /// `$2`), not blocked either way, and returns each one's new id.
@@ -12,23 +13,25 @@ pub(crate) const FANOUT_NEXT_IDS: &str = "UPDATE users SET last_event_id = last_
                OR (b.blocker_id = f.friend_id AND b.blocked_id = f.user_id))) \
     RETURNING id, last_event_id";
 
-/// The same friends as [`FANOUT_NEXT_IDS`], locked in id order first (PostgreSQL; see
-/// `locks.rs`).
+/// The author of a fan-out and the friends [`FANOUT_NEXT_IDS`] may allocate ids for,
+/// locked in id order first (PostgreSQL; see `locks.rs`). The author's row is in the
+/// set so that a change of their privacy, which locks the same set, and a fan-out of
+/// theirs queue on each other (see `retraction.rs`).
 pub(crate) const FANOUT_LOCK: &str = "SELECT id FROM users \
-    WHERE id IN (SELECT f.friend_id FROM friendships f WHERE f.user_id = $1) \
+    WHERE id = $1 OR id IN (SELECT f.friend_id FROM friendships f WHERE f.user_id = $1) \
     ORDER BY id FOR UPDATE";
 
-/// Recipients per multi-row insert of fan-out events (2 parameters each, 3 shared).
+/// Recipients per multi-row insert of fan-out events (2 parameters each, 5 shared).
 pub(crate) const FANOUT_CHUNK: usize = 400;
 
-/// `INSERT INTO events` for `rows` recipients sharing kind ($1), data ($2) and time ($3).
+/// `INSERT INTO events` for `rows` recipients sharing kind ($1), data ($2), time ($3),
+/// author ($4) and entry ($5).
 pub(crate) fn fanout_insert_sql(rows: usize) -> String {
     let values: Vec<String> = (0..rows)
-        .map(|i| format!("(${}, ${}, $1, $2, $3)", 4 + 2 * i, 5 + 2 * i))
+        .map(|i| format!("(${}, ${}, $1, $2, $3, $4, $5)", 6 + 2 * i, 7 + 2 * i))
         .collect();
     format!(
-        "{} VALUES {}",
-        crate::store::events::INSERT_EVENT_HEAD,
+        "INSERT INTO events (user_id, id, kind, data, created_at, author_id, entry_id) VALUES {}",
         values.join(", ")
     )
 }
@@ -37,11 +40,17 @@ macro_rules! impl_outbox_writes {
     ($store:ty, $db:ty) => {
         impl $store {
             /// Writes `outbox` inside `tx` and returns the events it appended, in order:
-            /// its own events, then each notification's event, then the fan-out.
+            /// its own events, then each notification's event, then the fan-out. With a
+            /// fan-out, its users are locked first (PostgreSQL) and the earlier copies
+            /// it retracts are retracted before anything is appended.
             async fn write_outbox(
                 tx: &mut sqlx::Transaction<'_, $db>,
                 outbox: &$crate::domain::outbox::Outbox,
             ) -> $crate::error::EngineResult<Vec<$crate::domain::event::Event>> {
+                if let Some(fanout) = &outbox.fanout {
+                    Self::lock_fanout(tx, fanout.author).await?;
+                    Self::retract_earlier(tx, fanout).await?;
+                }
                 let mut written = Vec::new();
                 for event in &outbox.events {
                     written.extend(Self::append_event(tx, event).await?);
@@ -56,6 +65,20 @@ macro_rules! impl_outbox_writes {
                     written.extend(Self::fan_out(tx, fanout).await?);
                 }
                 Ok(written)
+            }
+
+            /// Locks a fan-out's users, author included (PostgreSQL only; see `FANOUT_LOCK`).
+            async fn lock_fanout(
+                tx: &mut sqlx::Transaction<'_, $db>,
+                author: uuid::Uuid,
+            ) -> $crate::error::EngineResult<()> {
+                if $crate::store::locks::takes_row_locks::<$db>() {
+                    sqlx::query($crate::store::outbox::FANOUT_LOCK)
+                        .bind(author)
+                        .execute(&mut **tx)
+                        .await?;
+                }
+                Ok(())
             }
 
             /// Ends a change of one row: when `changed` is not 1 nothing is written (the
@@ -78,12 +101,6 @@ macro_rules! impl_outbox_writes {
                 tx: &mut sqlx::Transaction<'_, $db>,
                 fanout: &$crate::domain::outbox::FriendFanout,
             ) -> $crate::error::EngineResult<Vec<$crate::domain::event::Event>> {
-                if $crate::store::locks::takes_row_locks::<$db>() {
-                    sqlx::query($crate::store::outbox::FANOUT_LOCK)
-                        .bind(fanout.author)
-                        .execute(&mut **tx)
-                        .await?;
-                }
                 let recipients: Vec<(uuid::Uuid, i64)> =
                     sqlx::query_as($crate::store::outbox::FANOUT_NEXT_IDS)
                         .bind(fanout.author)
@@ -96,7 +113,9 @@ macro_rules! impl_outbox_writes {
                     let mut query = sqlx::query(&sql)
                         .bind(fanout.kind.as_str())
                         .bind(&data)
-                        .bind(fanout.created_at);
+                        .bind(fanout.created_at)
+                        .bind(fanout.author)
+                        .bind(fanout.entry);
                     for (user, id) in chunk {
                         query = query.bind(*user).bind(*id);
                     }
@@ -124,7 +143,8 @@ mod tests {
     fn fanout_insert_numbers_parameters_after_the_shared_ones() {
         assert_eq!(
             super::fanout_insert_sql(2),
-            "INSERT INTO events (user_id, id, kind, data, created_at) VALUES ($4, $5, $1, $2, $3), ($6, $7, $1, $2, $3)"
+            "INSERT INTO events (user_id, id, kind, data, created_at, author_id, entry_id) \
+             VALUES ($6, $7, $1, $2, $3, $4, $5), ($8, $9, $1, $2, $3, $4, $5)"
         );
     }
 }

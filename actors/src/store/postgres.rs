@@ -13,6 +13,7 @@ use super::idempotency::impl_idempotency_store;
 use super::moods::impl_mood_store;
 use super::notifications::impl_notification_store;
 use super::outbox::impl_outbox_writes;
+use super::retraction::impl_retraction;
 use super::{
     sessions::impl_session_store, social::impl_social_store, users::impl_user_store, Store,
     StoreOptions,
@@ -71,6 +72,7 @@ impl_hug_store!(PostgresStore, Postgres);
 impl_hug_batch_writes!(PostgresStore, Postgres);
 impl_notification_store!(PostgresStore, Postgres);
 impl_outbox_writes!(PostgresStore, Postgres);
+impl_retraction!(PostgresStore, Postgres);
 impl_collection_store!(PostgresStore, Postgres);
 
 #[async_trait]

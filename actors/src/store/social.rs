@@ -1,4 +1,6 @@
 //! Storage of friend requests, friendships, blocks, and the notifications they cause.
+//! Ending a friendship (unfriend, block) retracts the copies of each one's moods from
+//! the other's log in the same transaction (see `retraction.rs`).
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
@@ -50,7 +52,8 @@ pub trait SocialStore {
         outbox: &Outbox,
     ) -> EngineResult<Option<Vec<Event>>>;
     async fn list_friends(&self, user: Uuid, page: PageRequest) -> EngineResult<Paged<User>>;
-    /// Ends a friendship both ways; `false` if they were not friends.
+    /// Ends a friendship both ways, retracting each one's copied moods from the other's
+    /// log; `false` (and nothing changed) if they were not friends.
     async fn remove_friendship(&self, a: Uuid, b: Uuid) -> EngineResult<bool>;
     /// Makes each pair friends (both ways) in one transaction; existing ones are kept.
     async fn insert_friendships(
@@ -58,7 +61,8 @@ pub trait SocialStore {
         pairs: &[(Uuid, Uuid)],
         at: DateTime<Utc>,
     ) -> EngineResult<()>;
-    /// Blocks, ending any friendship and declining pending requests between the two.
+    /// Blocks, ending any friendship (retracting copied moods both ways, as unfriending
+    /// does) and declining pending requests between the two.
     async fn insert_block(
         &self,
         blocker: Uuid,
@@ -288,12 +292,19 @@ macro_rules! impl_social_store {
             }
 
             async fn remove_friendship(&self, a: uuid::Uuid, b: uuid::Uuid) -> $crate::error::EngineResult<bool> {
+                let mut tx = self.writer().begin().await?;
+                Self::lock_pair(&mut tx, a, b).await?;
                 let done = sqlx::query($crate::store::social::DELETE_FRIENDSHIP)
-                .bind(a)
-                .bind(b)
-                .execute(self.writer())
-                .await?;
-                Ok(done.rows_affected() > 0)
+                    .bind(a)
+                    .bind(b)
+                    .execute(&mut *tx)
+                    .await?;
+                if done.rows_affected() == 0 {
+                    return Ok(false);
+                }
+                Self::retract_between(&mut tx, a, b).await?;
+                tx.commit().await?;
+                Ok(true)
             }
 
             async fn insert_block(
@@ -303,6 +314,7 @@ macro_rules! impl_social_store {
                 at: chrono::DateTime<chrono::Utc>,
             ) -> $crate::error::EngineResult<()> {
                 let mut tx = self.writer().begin().await?;
+                Self::lock_pair(&mut tx, blocker, blocked).await?;
                 sqlx::query(
                     "INSERT INTO blocks (blocker_id, blocked_id, created_at) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
                 )
@@ -326,6 +338,7 @@ macro_rules! impl_social_store {
                 .bind(at)
                 .execute(&mut *tx)
                 .await?;
+                Self::retract_between(&mut tx, blocker, blocked).await?;
                 tx.commit().await?;
                 Ok(())
             }

@@ -22,6 +22,7 @@ use super::idempotency::impl_idempotency_store;
 use super::moods::impl_mood_store;
 use super::notifications::impl_notification_store;
 use super::outbox::impl_outbox_writes;
+use super::retraction::impl_retraction;
 use super::sqlite_checkpoint;
 use super::{
     sessions::impl_session_store, social::impl_social_store, users::impl_user_store, Store,
@@ -163,6 +164,7 @@ impl_hug_store!(SqliteStore, Sqlite);
 impl_hug_batch_writes!(SqliteStore, Sqlite);
 impl_notification_store!(SqliteStore, Sqlite);
 impl_outbox_writes!(SqliteStore, Sqlite);
+impl_retraction!(SqliteStore, Sqlite);
 impl_collection_store!(SqliteStore, Sqlite);
 
 #[async_trait]

@@ -1,4 +1,6 @@
-//! Storage of users, their profiles and privacy settings.
+//! Storage of users, their profiles and privacy settings. Making one's moods private
+//! and deleting one's account retract one's copied moods from friends' logs (see
+//! `retraction.rs`).
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
@@ -24,9 +26,13 @@ pub trait UserStore {
     async fn users_by_ids(&self, ids: &[Uuid], viewer: Uuid) -> EngineResult<Vec<User>>;
     /// Applies the fields the update carries; `None` when the user does not exist.
     async fn update_profile(&self, id: Uuid, update: &ProfileUpdate) -> EngineResult<Option<User>>;
+    /// Stores the settings; with moods private, the copies of the user's entries that
+    /// are not public are retracted from friends' logs in the same transaction.
     async fn set_privacy(&self, id: Uuid, privacy: &Privacy) -> EngineResult<bool>;
     async fn touch_user(&self, id: Uuid, at: DateTime<Utc>) -> EngineResult<()>;
-    /// Deletes the user and, through cascading keys, everything they own.
+    /// Deletes the user and, through cascading keys, everything they own; the copies of
+    /// their entries in other users' logs are retracted first, a chunk at a time, and
+    /// what is left of them with the deletion.
     async fn delete_user(&self, id: Uuid) -> EngineResult<bool>;
     /// Registered users whose username or display name contains `query`, leaving out
     /// those who blocked `viewer`.
@@ -237,6 +243,11 @@ macro_rules! impl_user_store {
                 id: uuid::Uuid,
                 privacy: &$crate::domain::user::Privacy,
             ) -> $crate::error::EngineResult<bool> {
+                let private = privacy.mood_visibility == $crate::domain::user::MoodVisibility::Private;
+                let mut tx = self.writer().begin().await?;
+                if private {
+                    Self::lock_fanout(&mut tx, id).await?;
+                }
                 let done = sqlx::query(
                     "UPDATE users SET mood_visibility = $2, allow_hugs_from = $3, show_online = $4 WHERE id = $1",
                 )
@@ -244,9 +255,16 @@ macro_rules! impl_user_store {
                 .bind(privacy.mood_visibility.as_str())
                 .bind(privacy.allow_hugs_from.as_str())
                 .bind(privacy.show_online)
-                .execute(self.writer())
+                .execute(&mut *tx)
                 .await?;
-                Ok(done.rows_affected() == 1)
+                if done.rows_affected() != 1 {
+                    return Ok(false);
+                }
+                if private {
+                    Self::retract_not_public(&mut tx, id).await?;
+                }
+                tx.commit().await?;
+                Ok(true)
             }
 
             async fn touch_user(
@@ -263,7 +281,11 @@ macro_rules! impl_user_store {
             }
 
             async fn delete_user(&self, id: uuid::Uuid) -> $crate::error::EngineResult<bool> {
-                let done = sqlx::query("DELETE FROM users WHERE id = $1").bind(id).execute(self.writer()).await?;
+                self.retract_authored_in_chunks(id).await?;
+                let mut tx = self.writer().begin().await?;
+                Self::retract_authored(&mut tx, id).await?;
+                let done = sqlx::query("DELETE FROM users WHERE id = $1").bind(id).execute(&mut *tx).await?;
+                tx.commit().await?;
                 Ok(done.rows_affected() == 1)
             }
 

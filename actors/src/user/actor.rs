@@ -1,8 +1,11 @@
 //! `UserActor`: one per user with live subscribers on this node. It delivers the user's
 //! events to every subscriber in id order, with no gap and no duplicate: a hint whose
-//! id is not the next one makes it read the missing events from the store first. It
-//! keeps a small ring of the latest events, so a client that reconnects shortly after
-//! (a dropped connection, a slow reader told to reconnect) catches up from memory.
+//! id is not the next one makes it read the missing events from the store first (ids
+//! there may have gaps: a retracted event is never read back). It keeps a small ring of
+//! the latest events, so a client that reconnects shortly after (a dropped connection,
+//! a slow reader told to reconnect) catches up from memory — unless what it missed
+//! holds a `mood_update`, which may have been retracted since: that is read from the
+//! store, which alone knows.
 //!
 //! It is a tokio task with a mailbox of its own, not a ractor actor, because the node
 //! holds one per user with a live stream, and a ractor actor cost about 10 KB before it
@@ -26,7 +29,7 @@ use uuid::Uuid;
 use super::messages::{SubscribeRequest, UserMsg, UserRef};
 use super::roster::RosterChanges;
 use super::subscriber::{Live, LiveEvent, Offer, Subscriber};
-use crate::domain::event::Event;
+use crate::domain::event::{Event, EventKind};
 use crate::observe;
 use crate::realtime::{DeliveryMarks, RealtimeSettings};
 use crate::store::Store;
@@ -208,12 +211,12 @@ impl UserState {
                 if event.id == self.last + 1 {
                     self.deliver(Live::new(Event::clone(&event)));
                 } else if event.id > self.last {
-                    Box::pin(self.catch_up(me, Some(event))).await;
+                    Box::pin(self.catch_up(me)).await;
                 }
             }
             UserMsg::Resync => {
                 self.retry_pending = false;
-                Box::pin(self.catch_up(me, None)).await
+                Box::pin(self.catch_up(me)).await
             }
             UserMsg::Subscribe(request) => {
                 let SubscribeRequest {
@@ -244,9 +247,9 @@ impl UserState {
         }
     }
 
-    /// Delivers every stored event after `last` (up to `hint`, which is delivered
-    /// last without a second read when the store has it too).
-    async fn catch_up(&mut self, me: &UserRef, hint: Option<Arc<Event>>) {
+    /// Delivers every stored event after `last`. A hint is published after its commit,
+    /// so the store has it — unless it was retracted since, and then it is not sent.
+    async fn catch_up(&mut self, me: &UserRef) {
         loop {
             let page = match self
                 .args
@@ -263,18 +266,12 @@ impl UserState {
             };
             self.retry.reset();
             let full = page.len() as u32 == GAP_PAGE;
+            // Every event after `last`, in order; a missing id was retracted.
             for event in page {
-                if event.id == self.last + 1 {
-                    self.deliver(Live::new(event));
-                }
+                self.deliver(Live::new(event));
             }
             if !full {
                 break;
-            }
-        }
-        if let Some(hint) = hint {
-            if hint.id == self.last + 1 {
-                self.deliver(Live::new(Event::clone(&hint)));
             }
         }
     }
@@ -307,8 +304,9 @@ impl UserState {
 
     /// Adds `subscriber`, which has seen the user's events up to `seen` (if given).
     /// Answers the id after which every event reaches it: the last delivered one, or
-    /// `seen` itself when the ring still holds everything after it — those events are
-    /// queued to the subscriber at once, so it needs no store read to catch up.
+    /// `seen` itself when the ring still holds everything after it and none of it can
+    /// have been retracted — those events are queued to the subscriber at once, so it
+    /// needs no store read to catch up.
     /// (The stream cap is checked before, by the presence registry, which counts every
     /// node's streams.)
     fn add(&mut self, subscriber: Subscriber, seen: Option<i64>) -> i64 {
@@ -319,13 +317,18 @@ impl UserState {
                     .iter()
                     .filter(|live| live.event.id > seen)
                     .collect();
-                if missed.len() <= subscriber.room() {
+                let retractable = missed
+                    .iter()
+                    .any(|live| live.event.kind == EventKind::MoodUpdate);
+                if !retractable && missed.len() <= subscriber.room() {
                     for live in missed {
                         subscriber.offer(live);
                     }
                     seen
                 } else {
-                    // More than its buffer holds: it reads them from the store.
+                    // A copied mood may have been retracted since (only the store
+                    // knows), or more than its buffer holds: it reads them from the
+                    // store.
                     self.last
                 }
             }

@@ -76,20 +76,7 @@ pub async fn event_logs_are_pruned_by_age_and_by_count(store: Arc<dyn Store>) {
 /// keeps every event, in order, and its page size, and goes on appending after it.
 pub async fn an_sqlite_event_log_survives_the_append_order_migration() {
     let dir = tempfile::tempdir().expect("tempdir");
-    let before = dir.path().join("migrations");
-    std::fs::create_dir(&before).expect("migrations dir");
-    let all = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../migrations/sqlite");
-    for entry in std::fs::read_dir(&all).expect("migrations") {
-        let path = entry.expect("entry").path();
-        let name = path
-            .file_name()
-            .expect("name")
-            .to_string_lossy()
-            .into_owned();
-        if name.as_str() < "0007" {
-            std::fs::copy(&path, before.join(&name)).expect("copy migration");
-        }
-    }
+    let before = crate::migrations_before("sqlite", "0007");
     let url = format!("sqlite://{}/old.db", dir.path().display());
     let (ann, bob) = (Uuid::new_v4(), Uuid::new_v4());
     {
@@ -99,7 +86,7 @@ pub async fn an_sqlite_event_log_survives_the_append_order_migration() {
         let pool = sqlx::SqlitePool::connect_with(options)
             .await
             .expect("old db");
-        sqlx::migrate::Migrator::new(before.as_path())
+        sqlx::migrate::Migrator::new(before.path())
             .await
             .expect("migrations up to 0006")
             .run(&pool)

@@ -4,11 +4,15 @@ mod events;
 mod hugs;
 mod moods;
 mod outbox;
+mod retraction;
+mod retraction_migration;
 mod sessions;
 pub use events::*;
 pub use hugs::*;
 pub use moods::*;
 pub use outbox::*;
+pub use retraction::*;
+pub use retraction_migration::OldCopies;
 pub use sessions::*;
 
 use chrono::Duration;

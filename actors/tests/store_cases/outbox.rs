@@ -4,7 +4,7 @@
 
 use hugmood_actors::domain::event::{EventKind, NewEvent};
 use hugmood_actors::domain::mood::{Mood, MoodEntry};
-use hugmood_actors::domain::outbox::{FriendFanout, Outbox};
+use hugmood_actors::domain::outbox::{FriendFanout, Outbox, Retract};
 use hugmood_actors::domain::social::{FriendRequest, NewNotification, RequestStatus};
 use hugmood_actors::domain::time::now;
 use hugmood_actors::domain::user::{MoodVisibility, Privacy};
@@ -80,6 +80,8 @@ async fn post(store: &Arc<dyn Store>, author: Uuid, public: bool) -> BTreeSet<Uu
     let e = entry(author, public);
     let fanout = FriendFanout {
         author,
+        entry: e.id,
+        retract: Retract::Nothing,
         public,
         kind: EventKind::MoodUpdate,
         data: serde_json::json!({"id": e.id}),
