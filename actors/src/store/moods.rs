@@ -125,6 +125,7 @@ macro_rules! impl_mood_store {
                 claim: Option<&$crate::domain::idempotency::IdempotencyClaim>,
             ) -> $crate::error::EngineResult<$crate::store::hugs::Claimed<Vec<$crate::domain::event::Event>>> {
                 let mut tx = self.writer().begin().await?;
+                Self::lock_outbox_users(&mut tx, outbox).await?;
                 if let Some(claim) = claim {
                     if let Some(answer) = Self::claim_idempotency_key(&mut tx, claim).await? {
                         return Ok($crate::store::hugs::Claimed::Replay(answer));
@@ -166,6 +167,7 @@ macro_rules! impl_mood_store {
                 outbox: &$crate::domain::outbox::Outbox,
             ) -> $crate::error::EngineResult<Option<Vec<$crate::domain::event::Event>>> {
                 let mut tx = self.writer().begin().await?;
+                Self::lock_outbox_users(&mut tx, outbox).await?;
                 let done = sqlx::query(
                     "UPDATE mood_entries SET mood = $2, intensity = $3, valence = $4, arousal = $5, note = $6, \
                      is_public = $7, tags = $8, updated_at = $9 WHERE id = $1",
@@ -190,6 +192,7 @@ macro_rules! impl_mood_store {
                 outbox: &$crate::domain::outbox::Outbox,
             ) -> $crate::error::EngineResult<Option<Vec<$crate::domain::event::Event>>> {
                 let mut tx = self.writer().begin().await?;
+                Self::lock_outbox_users(&mut tx, outbox).await?;
                 let done = sqlx::query("DELETE FROM mood_entries WHERE id = $1").bind(id).execute(&mut *tx).await?;
                 Self::commit_with_outbox(tx, done.rows_affected(), outbox).await
             }

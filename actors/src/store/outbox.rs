@@ -67,6 +67,20 @@ macro_rules! impl_outbox_writes {
                 Ok(written)
             }
 
+            /// Locks the users of `outbox`'s fan-out, if it has one, before the change
+            /// writes anything: a write that references the author (a foreign key takes
+            /// a share lock on their row) would otherwise hold that row outside the id
+            /// order every other writer locks in, and deadlock with a hug batch.
+            async fn lock_outbox_users(
+                tx: &mut sqlx::Transaction<'_, $db>,
+                outbox: &$crate::domain::outbox::Outbox,
+            ) -> $crate::error::EngineResult<()> {
+                match &outbox.fanout {
+                    Some(fanout) => Self::lock_fanout(tx, fanout.author).await,
+                    None => Ok(()),
+                }
+            }
+
             /// Locks a fan-out's users, author included (PostgreSQL only; see `FANOUT_LOCK`).
             async fn lock_fanout(
                 tx: &mut sqlx::Transaction<'_, $db>,
