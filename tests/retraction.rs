@@ -18,14 +18,12 @@ const WAIT: Duration = Duration::from_secs(5);
 const QUIET: Duration = Duration::from_millis(700);
 
 /// Posts an entry (intensity 5 unless `body` says otherwise); answers its id.
-async fn post_mood(hub: &TestHub, user: &TestUser, mut body: Value) -> String {
+async fn post(hub: &TestHub, user: &TestUser, mut body: Value) -> String {
     body.as_object_mut()
         .expect("an object")
         .entry("intensity")
         .or_insert(json!(5));
-    let (status, entry) = hub.post_json("/api/v1/moods", user.token(), body).await;
-    assert_eq!(status, StatusCode::CREATED, "{entry}");
-    str_field(&entry, "id")
+    str_field(&post_mood(hub, user, body).await, "id")
 }
 
 async fn patch_mood(hub: &TestHub, user: &TestUser, id: &str, body: Value) {
@@ -33,17 +31,6 @@ async fn patch_mood(hub: &TestHub, user: &TestUser, id: &str, body: Value) {
         .patch_json(&format!("/api/v1/moods/{id}"), user.token(), body)
         .await;
     assert_eq!(status, StatusCode::OK, "{entry}");
-}
-
-async fn set_mood_visibility(hub: &TestHub, user: &TestUser, visibility: &str) {
-    let (status, body) = hub
-        .put_json(
-            "/api/v1/users/me/privacy",
-            user.token(),
-            json!({"moodVisibility": visibility}),
-        )
-        .await;
-    assert_eq!(status, StatusCode::OK, "{body}");
 }
 
 /// A `mood_update` as (entry id, action).
@@ -153,7 +140,7 @@ async fn a_deleted_entry_leaves_only_its_deleted_notice() {
     hub.befriend(&author, &friend).await;
     // A live stream: the friend's actor keeps the copies in its ring of recent events.
     let mut live = SseClient::connect(&hub, &friend.access, None).await;
-    let gone = post_mood(&hub, &author, json!({"mood": "sad", "note": "secret plan"})).await;
+    let gone = post(&hub, &author, json!({"mood": "sad", "note": "secret plan"})).await;
     patch_mood(
         &hub,
         &author,
@@ -161,7 +148,7 @@ async fn a_deleted_entry_leaves_only_its_deleted_notice() {
         json!({"note": "secret plan, changed"}),
     )
     .await;
-    let kept = post_mood(&hub, &author, json!({"mood": "happy", "note": "all fine"})).await;
+    let kept = post(&hub, &author, json!({"mood": "happy", "note": "all fine"})).await;
     received(&mut live, 3).await;
     assert_eq!(
         polled(&hub, &friend, "last_id=0").await,
@@ -217,7 +204,7 @@ async fn an_entry_made_private_goes_where_moods_are_private() {
     let (author, friend) = (hub.register("author").await, hub.register("friend").await);
     hub.befriend(&author, &friend).await;
     // Moods shared with friends: an entry made private is still theirs to see.
-    let shared = post_mood(&hub, &author, json!({"mood": "calm", "isPublic": true})).await;
+    let shared = post(&hub, &author, json!({"mood": "calm", "isPublic": true})).await;
     patch_mood(&hub, &author, &shared, json!({"isPublic": false})).await;
     let shared_copies = [(shared.as_str(), "created"), (shared.as_str(), "updated")];
     assert_eq!(
@@ -227,13 +214,13 @@ async fn an_entry_made_private_goes_where_moods_are_private() {
 
     // Private moods: friends see public entries only.
     set_mood_visibility(&hub, &author, "private").await;
-    let public = post_mood(
+    let public = post(
         &hub,
         &author,
         json!({"mood": "excited", "isPublic": true, "note": "once public"}),
     )
     .await;
-    let other = post_mood(&hub, &author, json!({"mood": "happy", "isPublic": true})).await;
+    let other = post(&hub, &author, json!({"mood": "happy", "isPublic": true})).await;
     assert_eq!(
         polled(&hub, &friend, "last_id=0").await,
         updates(&[(&public, "created"), (&other, "created")]),
@@ -249,13 +236,13 @@ async fn private_moods_take_back_what_friends_no_longer_see() {
     let (author, friend) = (hub.register("author").await, hub.register("friend").await);
     hub.befriend(&author, &friend).await;
     let mut live = SseClient::connect(&hub, &friend.access, None).await;
-    let hidden = post_mood(
+    let hidden = post(
         &hub,
         &author,
         json!({"mood": "anxious", "note": "between us"}),
     )
     .await;
-    let public = post_mood(&hub, &author, json!({"mood": "happy", "isPublic": true})).await;
+    let public = post(&hub, &author, json!({"mood": "happy", "isPublic": true})).await;
     received(&mut live, 2).await;
     assert_eq!(
         polled(&hub, &friend, "last_id=0").await,
@@ -279,9 +266,9 @@ async fn unfriending_takes_back_the_copies_both_ways() {
     );
     hub.befriend(&a, &b).await;
     hub.befriend(&c, &b).await;
-    let from_a = post_mood(&hub, &a, json!({"mood": "bored", "note": "a's note"})).await;
-    let from_b = post_mood(&hub, &b, json!({"mood": "calm", "note": "b's note"})).await;
-    let from_c = post_mood(&hub, &c, json!({"mood": "happy"})).await;
+    let from_a = post(&hub, &a, json!({"mood": "bored", "note": "a's note"})).await;
+    let from_b = post(&hub, &b, json!({"mood": "calm", "note": "b's note"})).await;
+    let from_c = post(&hub, &c, json!({"mood": "happy"})).await;
     assert_eq!(
         polled(&hub, &b, "last_id=0").await,
         updates(&[(&from_a, "created"), (&from_c, "created")])
@@ -302,13 +289,13 @@ async fn blocking_takes_back_the_copies_both_ways() {
     let (a, b) = (hub.register("a").await, hub.register("b").await);
     hub.befriend(&a, &b).await;
     let mut live = SseClient::connect(&hub, &b.access, None).await;
-    post_mood(
+    post(
         &hub,
         &a,
         json!({"mood": "angry", "note": "a's note", "isPublic": true}),
     )
     .await;
-    post_mood(&hub, &b, json!({"mood": "sad", "note": "b's note"})).await;
+    post(&hub, &b, json!({"mood": "sad", "note": "b's note"})).await;
     received(&mut live, 1).await;
     assert_eq!(polled(&hub, &a, "last_id=0").await.len(), 1);
 
@@ -330,14 +317,14 @@ async fn a_deleted_account_leaves_no_copies() {
     hub.befriend(&other, &friend).await;
     let mut live = SseClient::connect(&hub, &friend.access, None).await;
     for n in 0..3 {
-        post_mood(
+        post(
             &hub,
             &gone,
             json!({"mood": "neutral", "note": format!("gone's note {n}")}),
         )
         .await;
     }
-    let kept = post_mood(&hub, &other, json!({"mood": "content"})).await;
+    let kept = post(&hub, &other, json!({"mood": "content"})).await;
     received(&mut live, 4).await;
 
     let (status, body) = hub.delete("/api/v1/users/me", gone.token()).await;

@@ -7,29 +7,12 @@ mod common;
 
 use common::*;
 use reqwest::StatusCode;
-use serde_json::{json, Value};
+use serde_json::json;
 use std::time::Duration;
 
 const WAIT: Duration = Duration::from_secs(5);
 /// How long a stream must stay quiet to show that an event did not come.
 const QUIET: Duration = Duration::from_millis(700);
-
-async fn post_mood(hub: &TestHub, user: &TestUser, body: Value) -> Value {
-    let (status, entry) = hub.post_json("/api/v1/moods", user.token(), body).await;
-    assert_eq!(status, StatusCode::CREATED, "{entry}");
-    entry
-}
-
-async fn set_mood_visibility(hub: &TestHub, user: &TestUser, visibility: &str) {
-    let (status, body) = hub
-        .put_json(
-            "/api/v1/users/me/privacy",
-            user.token(),
-            json!({"moodVisibility": visibility}),
-        )
-        .await;
-    assert_eq!(status, StatusCode::OK, "{body}");
-}
 
 /// Asserts that no `kind` event arrives on `stream` for a while.
 async fn assert_no(stream: &mut SseClient, kind: &str, why: &str) {

@@ -205,6 +205,7 @@ store_suite!(
     private_moods_retract_the_copies_of_entries_not_public,
     ending_a_friendship_retracts_copies_both_ways,
     deleting_an_account_retracts_its_copies_everywhere,
+    a_retraction_leaves_no_copy_written_at_the_same_time,
 );
 
 #[tokio::test]

@@ -1,4 +1,5 @@
-//! Helpers for users with fixed names, search, friend requests and blocks.
+//! Helpers for users with fixed names, search, friend requests, blocks, and the mood
+//! entries and mood privacy friends see.
 
 use reqwest::StatusCode;
 use serde_json::{json, Value};
@@ -104,4 +105,23 @@ pub async fn block(hub: &TestHub, blocker: &TestUser, blocked: &TestUser) -> (St
 pub async fn unblock(hub: &TestHub, blocker: &TestUser, blocked: &TestUser) -> (StatusCode, Value) {
     hub.delete(&format!("/api/v1/blocks/{}", blocked.id), blocker.token())
         .await
+}
+
+/// POST /moods as `user`; answers the created entry.
+pub async fn post_mood(hub: &TestHub, user: &TestUser, body: Value) -> Value {
+    let (status, entry) = hub.post_json("/api/v1/moods", user.token(), body).await;
+    assert_eq!(status, StatusCode::CREATED, "{entry}");
+    entry
+}
+
+/// PUT /users/me/privacy with only `moodVisibility`.
+pub async fn set_mood_visibility(hub: &TestHub, user: &TestUser, visibility: &str) {
+    let (status, body) = hub
+        .put_json(
+            "/api/v1/users/me/privacy",
+            user.token(),
+            json!({"moodVisibility": visibility}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
 }

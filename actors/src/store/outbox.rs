@@ -15,11 +15,15 @@ pub(crate) const FANOUT_NEXT_IDS: &str = "UPDATE users SET last_event_id = last_
 
 /// The author of a fan-out and the friends [`FANOUT_NEXT_IDS`] may allocate ids for,
 /// locked in id order first (PostgreSQL; see `locks.rs`). The author's row is in the
-/// set so that a change of their privacy, which locks the same set, and a fan-out of
-/// theirs queue on each other (see `retraction.rs`).
+/// set so that a change of their privacy (which updates that row) or their account's
+/// deletion and a fan-out of theirs queue on each other (see `retraction.rs`). The
+/// lock is `NO KEY UPDATE`, the one the id allocation takes anyway: unlike `FOR
+/// UPDATE` it does not wait for the key-share lock that inserting a row referencing a
+/// user takes, which other writers take outside the id order (a hug batch's rows
+/// reference their senders), so a fan-out holding lower rows never waits on them.
 pub(crate) const FANOUT_LOCK: &str = "SELECT id FROM users \
     WHERE id = $1 OR id IN (SELECT f.friend_id FROM friendships f WHERE f.user_id = $1) \
-    ORDER BY id FOR UPDATE";
+    ORDER BY id FOR NO KEY UPDATE";
 
 /// Recipients per multi-row insert of fan-out events (2 parameters each, 5 shared).
 pub(crate) const FANOUT_CHUNK: usize = 400;
@@ -40,15 +44,14 @@ macro_rules! impl_outbox_writes {
     ($store:ty, $db:ty) => {
         impl $store {
             /// Writes `outbox` inside `tx` and returns the events it appended, in order:
-            /// its own events, then each notification's event, then the fan-out. With a
-            /// fan-out, its users are locked first (PostgreSQL) and the earlier copies
-            /// it retracts are retracted before anything is appended.
+            /// its own events, then each notification's event, then the fan-out. A
+            /// fan-out's earlier copies that it retracts are retracted before anything
+            /// is appended; the change took [`Self::lock_outbox_users`] first.
             async fn write_outbox(
                 tx: &mut sqlx::Transaction<'_, $db>,
                 outbox: &$crate::domain::outbox::Outbox,
             ) -> $crate::error::EngineResult<Vec<$crate::domain::event::Event>> {
                 if let Some(fanout) = &outbox.fanout {
-                    Self::lock_fanout(tx, fanout.author).await?;
                     Self::retract_earlier(tx, fanout).await?;
                 }
                 let mut written = Vec::new();

@@ -11,11 +11,12 @@
 //! log, so a resume after it, or across it, still tells a retraction from a pruned
 //! log (see `api/src/feed.rs`). Tombstones are pruned with the rest of the log.
 //!
-//! On PostgreSQL, a change that retracts first locks the same user rows as the fan-out
-//! it must not race (`locks.rs`: ascending id order): a fan-out locks its author and
-//! the author's friends; an unfriend or block locks both users; a switch to private
-//! moods locks what the author's fan-out would. So a fan-out that read the old state
-//! commits before the retraction reads, or one that comes after reads the new state.
+//! On PostgreSQL, a change that retracts first locks a user row that the fan-out it
+//! must not race locks too (in ascending id order, `locks.rs`): a fan-out locks its
+//! author and the author's friends; an unfriend or block locks both users; a switch to
+//! private moods locks the author (its update does) and an account's deletion too. So
+//! a fan-out that read the old state commits before the retraction reads, or one that
+//! comes after reads the new state.
 
 /// `UPDATE events` making the matched events tombstones, then `WHERE <condition>`.
 macro_rules! retract_where {
@@ -51,6 +52,11 @@ pub(crate) const RETRACT_AUTHOR_CHUNK: &str = retract_where!(
 /// Every copy of `$1`'s entries, in any log.
 pub(crate) const RETRACT_AUTHOR: &str = retract_where!("author_id = $1");
 
+/// Locks the rows of users `$1` and `$2` in id order, as a fan-out locks them
+/// (PostgreSQL; see `outbox.rs`, `FANOUT_LOCK`).
+pub(crate) const PAIR_LOCK: &str =
+    "SELECT id FROM users WHERE id IN ($1, $2) ORDER BY id FOR NO KEY UPDATE";
+
 /// Copies retracted per statement before an account is deleted, so a prolific author
 /// with many friends never holds the writer for long.
 pub(crate) const RETRACT_CHUNK: i64 = 5_000;
@@ -59,7 +65,7 @@ macro_rules! impl_retraction {
     ($store:ty, $db:ty) => {
         impl $store {
             /// Retracts the earlier copies of the fan-out's entry that it asks for.
-            /// Call with [`Self::lock_fanout`] held.
+            /// Call with [`Self::lock_outbox_users`] held.
             async fn retract_earlier(
                 tx: &mut sqlx::Transaction<'_, $db>,
                 fanout: &$crate::domain::outbox::FriendFanout,
@@ -84,7 +90,11 @@ macro_rules! impl_retraction {
                 b: uuid::Uuid,
             ) -> $crate::error::EngineResult<()> {
                 if $crate::store::locks::takes_row_locks::<$db>() {
-                    $crate::store::locks::lock_users(tx, &[a, b]).await?;
+                    sqlx::query($crate::store::retraction::PAIR_LOCK)
+                        .bind(a)
+                        .bind(b)
+                        .execute(&mut **tx)
+                        .await?;
                 }
                 Ok(())
             }
@@ -108,7 +118,7 @@ macro_rules! impl_retraction {
             }
 
             /// Retracts the copies of `author`'s entries that are not public (their
-            /// moods just became private). Call with [`Self::lock_fanout`] held.
+            /// moods just became private). Call with `author`'s row locked.
             async fn retract_not_public(
                 tx: &mut sqlx::Transaction<'_, $db>,
                 author: uuid::Uuid,

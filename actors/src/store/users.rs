@@ -243,11 +243,10 @@ macro_rules! impl_user_store {
                 id: uuid::Uuid,
                 privacy: &$crate::domain::user::Privacy,
             ) -> $crate::error::EngineResult<bool> {
-                let private = privacy.mood_visibility == $crate::domain::user::MoodVisibility::Private;
+                // The update locks the user's row, as each of their fan-outs does first
+                // (PostgreSQL): one that read the old setting commits before the
+                // retraction below reads.
                 let mut tx = self.writer().begin().await?;
-                if private {
-                    Self::lock_fanout(&mut tx, id).await?;
-                }
                 let done = sqlx::query(
                     "UPDATE users SET mood_visibility = $2, allow_hugs_from = $3, show_online = $4 WHERE id = $1",
                 )
@@ -260,7 +259,7 @@ macro_rules! impl_user_store {
                 if done.rows_affected() != 1 {
                     return Ok(false);
                 }
-                if private {
+                if privacy.mood_visibility == $crate::domain::user::MoodVisibility::Private {
                     Self::retract_not_public(&mut tx, id).await?;
                 }
                 tx.commit().await?;

@@ -305,3 +305,68 @@ pub async fn deleting_an_account_retracts_its_copies_everywhere(store: Arc<dyn S
     let bounds = store.event_bounds(friends[0]).await.expect("bounds");
     assert_eq!(bounds.last, ENTRIES as i64 + 1);
 }
+
+/// Posts `count` entries of `author` at once from other tasks while `change` runs;
+/// answers their ids.
+async fn posting_while(
+    store: &Arc<dyn Store>,
+    author: Uuid,
+    public: bool,
+    count: usize,
+    change: impl std::future::Future<Output = ()>,
+) -> Vec<Uuid> {
+    let entries: Vec<MoodEntry> = (0..count).map(|_| entry(author, public)).collect();
+    let posts: Vec<_> = entries
+        .iter()
+        .map(|e| {
+            let (store, e) = (store.clone(), e.clone());
+            tokio::spawn(async move { post(&store, &e).await })
+        })
+        .collect();
+    change.await;
+    for post in posts {
+        post.await.expect("post");
+    }
+    entries.iter().map(|e| e.id).collect()
+}
+
+/// On PostgreSQL, writes run at once: a fan-out that read the friendship or the
+/// privacy before the change must not leave a copy behind after it.
+pub async fn a_retraction_leaves_no_copy_written_at_the_same_time(store: Arc<dyn Store>) {
+    const POSTS: usize = 24;
+    let (author, friend) = (
+        user(&store, "cc_author").await,
+        user(&store, "cc_friend").await,
+    );
+    let other = user(&store, "cc_other").await;
+    store
+        .insert_friendships(&[(author, friend), (author, other)], now())
+        .await
+        .expect("friends");
+    let unfriend = async {
+        tokio::task::yield_now().await;
+        assert!(store
+            .remove_friendship(author, friend)
+            .await
+            .expect("unfriend"));
+    };
+    posting_while(&store, author, true, POSTS, unfriend).await;
+    assert_eq!(
+        entries(&store, friend).await,
+        Vec::<Uuid>::new(),
+        "no copy survives the unfriending"
+    );
+
+    let private = async {
+        tokio::task::yield_now().await;
+        let private = privacy(MoodVisibility::Private);
+        assert!(store.set_privacy(author, &private).await.expect("private"));
+    };
+    let hidden = posting_while(&store, author, false, POSTS, private).await;
+    let seen = entries(&store, other).await;
+    assert!(
+        seen.iter().all(|e| !hidden.contains(e)),
+        "no copy of an entry that is not public survives private moods"
+    );
+    assert_eq!(seen.len(), POSTS, "the public entries stay");
+}
