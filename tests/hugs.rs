@@ -302,23 +302,7 @@ async fn the_fourth_hug_in_a_minute_is_rate_limited() {
             Some(&hug_body(&bob, "warm")),
         )
         .await;
-    assert_eq!(
-        reply.status,
-        StatusCode::TOO_MANY_REQUESTS,
-        "{}",
-        reply.text
-    );
-    assert_error(&reply.body, "rate_limited");
-    let retry_after = reply
-        .headers
-        .get("retry-after")
-        .unwrap_or_else(|| panic!("no Retry-After on the 429: {:?}", reply.headers))
-        .to_str()
-        .expect("ASCII Retry-After");
-    let secs: u64 = retry_after
-        .parse()
-        .unwrap_or_else(|_| panic!("Retry-After is not integer seconds: {retry_after:?}"));
-    assert!((1..=60).contains(&secs), "Retry-After {secs}");
+    assert_rate_limited(&reply, 60);
     assert_eq!(
         total(&hub, &alice, "sent").await,
         3,

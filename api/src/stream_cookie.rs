@@ -15,7 +15,8 @@ fn secure(state: &AppState, client: &Client) -> bool {
     state.settings.cookie_secure || client.tls
 }
 
-fn header(
+/// Sets the cookie to `value` for `max_age` seconds.
+pub fn set(
     state: &AppState,
     client: &Client,
     value: &str,
@@ -36,17 +37,7 @@ fn header(
     })
 }
 
-/// Sets the cookie to `value` for `max_age` seconds.
-pub fn set(
-    state: &AppState,
-    client: &Client,
-    value: &str,
-    max_age: u64,
-) -> Result<HeaderValue, ApiError> {
-    header(state, client, value, max_age)
-}
-
 /// Clears the cookie in the browser.
 pub fn clear(state: &AppState, client: &Client) -> Result<HeaderValue, ApiError> {
-    header(state, client, "", 0)
+    set(state, client, "", 0)
 }
