@@ -33,7 +33,7 @@ pub use state::{ApiSettings, AppState};
 
 /// The OpenAPI document and the routes it describes, built together.
 fn documented_routes() -> (Router<AppState>, utoipa::openapi::OpenApi) {
-    OpenApiRouter::with_openapi(openapi::ApiDoc::openapi())
+    let (routes, mut document) = OpenApiRouter::with_openapi(openapi::ApiDoc::openapi())
         .nest(
             "/api/v1",
             rest::router()
@@ -41,7 +41,9 @@ fn documented_routes() -> (Router<AppState>, utoipa::openapi::OpenApi) {
                 .merge(longpoll::router()),
         )
         .merge(health::router())
-        .split_for_parts()
+        .split_for_parts();
+    openapi::finish(&mut document);
+    (routes, document)
 }
 
 /// The OpenAPI document of the REST API.

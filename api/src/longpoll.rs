@@ -14,11 +14,13 @@ use hugmood_actors::user::{SubscribeError, Transport};
 use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
 use std::time::Duration;
+use utoipa::openapi::Object;
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::{router::OpenApiRouter, routes};
 
 use crate::error::{ApiError, ApiResult, ErrorBody};
 use crate::extract::{QueryParams, StreamUser};
+use crate::openapi::fields;
 use crate::state::AppState;
 
 /// Most events in one answer.
@@ -33,12 +35,29 @@ pub fn router() -> OpenApiRouter<AppState> {
 #[derive(Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct EventsQuery {
-    /// Answer events after this id (from the start when absent).
+    #[param(schema_with = last_id)]
     last_id: Option<i64>,
-    /// Seconds to wait with `long_poll=true` (default 30, at most 60).
+    #[param(schema_with = wait_secs)]
     timeout: Option<u64>,
     /// Wait for an event when there is none yet.
     long_poll: Option<bool>,
+}
+
+fn last_id() -> Object {
+    fields::integer(fields::Null::Refused, 0, i64::MAX)
+        .description(Some(
+            "Answer events after this id (from the start when absent)",
+        ))
+        .build()
+}
+
+fn wait_secs() -> Object {
+    fields::integer(fields::Null::Refused, 0, u64::MAX)
+        .description(Some(
+            "Seconds to wait with `long_poll=true`, default 30; a larger value than 60 is \
+             lowered to 60",
+        ))
+        .build()
 }
 
 #[derive(Serialize, ToSchema)]
@@ -54,9 +73,9 @@ pub struct EventsView {
 
 /// Events after `last_id`, at most 50, oldest first; with `long_poll=true` waits for
 /// the next one when there is none.
-#[utoipa::path(get, path = "/events", tag = "realtime", security(("bearer" = [])), params(EventsQuery,
-        ("ticket" = Option<String>, Query, description = "One-time ticket from POST /sse/ticket")),
-    responses((status = 200, body = EventsView), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
+#[utoipa::path(get, path = "/events", tag = "realtime",
+    security(("bearer" = []), ("ticket" = []), ("stream_cookie" = [])), params(EventsQuery),
+    responses((status = 200, body = EventsView), (status = 401, body = ErrorBody),
         (status = 429, description = "too_many_streams", body = ErrorBody)))]
 async fn events(
     State(state): State<AppState>,

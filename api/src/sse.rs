@@ -42,8 +42,7 @@ pub struct TicketView {
 /// send headers), and the `hugmood_stream` cookie that carries the browser's own
 /// reconnections (HttpOnly, SameSite=Strict, Path=/api/v1, Secure behind TLS; revoked by logout).
 #[utoipa::path(post, path = "/sse/ticket", tag = "realtime", security(("bearer" = [])),
-    responses((status = 200, body = TicketView, headers(("Set-Cookie" = String, description = "hugmood_stream"))),
-              (status = 401, body = ErrorBody)))]
+    responses((status = 200, body = TicketView, headers(("Set-Cookie" = String, description = "hugmood_stream")))))]
 async fn ticket(
     State(state): State<AppState>,
     client: Client,
@@ -64,15 +63,17 @@ async fn ticket(
 #[into_params(parameter_in = Query)]
 pub struct StreamQuery {
     /// Resume after this event id (the `Last-Event-ID` header wins).
+    #[param(minimum = 0)]
     last_event_id: Option<i64>,
 }
 
 /// The user's events as `text/event-stream`: `id`, `event` and `data` per event, a
 /// `retry:` hint, heartbeats, `reset` when the asked-for id is older than the retained
 /// log, and `reconnect` when the server wants the client to resume elsewhere.
-#[utoipa::path(get, path = "/sse/stream", tag = "realtime", security(("bearer" = [])), params(StreamQuery,
-        ("ticket" = Option<String>, Query, description = "One-time ticket from POST /sse/ticket"),
-        ("Last-Event-ID" = Option<i64>, Header, description = "Resume after this event id")),
+#[utoipa::path(get, path = "/sse/stream", tag = "realtime",
+    security(("bearer" = []), ("ticket" = []), ("stream_cookie" = [])), params(StreamQuery,
+        ("Last-Event-ID" = Option<i64>, Header, description = "Resume after this event id",
+            minimum = 0)),
     responses((status = 200, description = "An endless event stream", content_type = "text/event-stream"),
               (status = 401, body = ErrorBody),
               (status = 429, description = "too_many_streams", body = ErrorBody)))]

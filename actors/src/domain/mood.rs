@@ -238,8 +238,12 @@ fn unit_interval(errors: &mut FieldErrors, field: &str, value: Option<f64>) -> O
     }
 }
 
-/// Trims tags, drops duplicates (keeping the first spelling), and checks the limits.
+/// Trims tags, drops duplicates (keeping the first spelling), and checks the limits:
+/// at most 10 tags as sent (duplicates count), so a list is valid or not by its length.
 pub fn normalize_tags(tags: Vec<String>) -> Result<Vec<String>, String> {
+    if tags.len() > TAGS_MAX {
+        return Err(format!("at most {TAGS_MAX} tags"));
+    }
     let mut out: Vec<String> = Vec::with_capacity(tags.len());
     for tag in tags {
         let tag = tag.trim().to_owned();
@@ -253,9 +257,6 @@ pub fn normalize_tags(tags: Vec<String>) -> Result<Vec<String>, String> {
         if !out.iter().any(|t| t.eq_ignore_ascii_case(&tag)) {
             out.push(tag);
         }
-    }
-    if out.len() > TAGS_MAX {
-        return Err(format!("at most {TAGS_MAX} tags"));
     }
     Ok(out)
 }
@@ -393,6 +394,8 @@ mod tests {
         );
         assert!(normalize_tags(vec!["".into()]).is_err());
         assert!(normalize_tags(vec!["x".repeat(33)]).is_err());
+        let repeated = vec!["same".to_owned(); TAGS_MAX + 1];
+        assert!(normalize_tags(repeated).is_err(), "duplicates count");
     }
 
     #[test]

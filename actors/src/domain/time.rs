@@ -1,7 +1,7 @@
 //! One clock for the engine. Timestamps are cut to whole microseconds, the precision
 //! PostgreSQL keeps, so a value read back from either store equals the one written.
 
-use chrono::{DateTime, Datelike, SubsecRound, Utc};
+use chrono::{DateTime, Datelike, NaiveDate, NaiveTime, SubsecRound, Utc};
 
 /// The current time at microsecond precision.
 pub fn now() -> DateTime<Utc> {
@@ -15,11 +15,15 @@ const YEARS: std::ops::RangeInclusive<i32> = 1..=9999;
 const OUT_OF_RANGE: &str = "must lie between 0001-01-01 and 9999-12-31";
 
 /// Reads a query bound: an RFC 3339 time, or a `YYYY-MM-DD` date meaning the start of
-/// that UTC day (or, with `end_of_day`, its last microsecond). Years outside 1–9999 are
-/// refused, so no arithmetic on a bound can overflow.
+/// that UTC day (or, with `end_of_day`, its last microsecond). Dates outside the years
+/// 1–9999 are refused; an RFC 3339 time (whose four-digit year its offset may carry a
+/// few hours past those years) is moved to the nearest instant within them, which
+/// selects the same entries. So no arithmetic on a bound can overflow.
 pub fn parse_bound(text: &str, end_of_day: bool) -> Result<DateTime<Utc>, String> {
     let at = if let Ok(t) = DateTime::parse_from_rfc3339(text) {
-        t.with_timezone(&Utc).trunc_subsecs(6)
+        t.with_timezone(&Utc)
+            .trunc_subsecs(6)
+            .clamp(FIRST_INSTANT, LAST_INSTANT)
     } else {
         let date = chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d")
             .map_err(|_| "must be a date (YYYY-MM-DD) or an RFC 3339 time".to_owned())?;
@@ -42,6 +46,19 @@ pub fn parse_bound(text: &str, end_of_day: bool) -> Result<DateTime<Utc>, String
         Err(OUT_OF_RANGE.to_owned())
     }
 }
+
+/// The first and the last instant of the calendar a bound may name.
+const FIRST_INSTANT: DateTime<Utc> = match NaiveDate::from_ymd_opt(*YEARS.start(), 1, 1) {
+    Some(day) => day.and_time(NaiveTime::MIN).and_utc(),
+    None => DateTime::<Utc>::MIN_UTC,
+};
+const LAST_INSTANT: DateTime<Utc> = match NaiveDate::from_ymd_opt(*YEARS.end(), 12, 31) {
+    Some(day) => match day.and_hms_micro_opt(23, 59, 59, 999_999) {
+        Some(at) => at.and_utc(),
+        None => DateTime::<Utc>::MAX_UTC,
+    },
+    None => DateTime::<Utc>::MAX_UTC,
+};
 
 #[cfg(test)]
 mod tests {
@@ -66,9 +83,21 @@ mod tests {
             "-262143-01-01",
             "0000-12-31",
             "+10000-01-01",
-            "0001-01-01T00:30:00+01:00",
         ] {
             assert!(parse_bound(bad, false).is_err(), "{bad}");
         }
+    }
+
+    #[test]
+    fn times_past_the_calendar_are_moved_to_its_edges() {
+        let first = parse_bound("0001-01-01T00:30:00+01:00", false).expect("before the first day");
+        assert_eq!(
+            first,
+            parse_bound("0001-01-01", false).expect("the first day")
+        );
+        let last = parse_bound("9999-12-31T23:30:00-01:00", false).expect("after the last day");
+        assert_eq!(last, parse_bound("9999-12-31", true).expect("the last day"));
+        let zero = parse_bound("0000-06-01T00:00:00Z", true).expect("a year-0 time");
+        assert_eq!(zero, first);
     }
 }

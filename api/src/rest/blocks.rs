@@ -15,7 +15,7 @@ pub fn router() -> OpenApiRouter<AppState> {
 /// Block a user: ends any friendship and declines pending requests between you.
 #[utoipa::path(post, path = "/blocks/{userId}", tag = "blocks", security(("bearer" = [])),
     params(("userId" = uuid::Uuid, Path, description = "User to block")),
-    responses((status = 204), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody)))]
+    responses((status = 204), (status = 404, body = ErrorBody)))]
 async fn block(
     State(state): State<AppState>,
     user: AuthUser,

@@ -6,9 +6,10 @@ use axum::http::StatusCode;
 use axum::Json;
 use chrono::{DateTime, Utc};
 use hugmood_actors::collections::Saved;
-use hugmood_actors::domain::collection::Collection;
+use hugmood_actors::domain::collection::{Collection, NAME_MAX};
 use hugmood_actors::domain::hug::Hug;
 use serde::{Deserialize, Serialize};
+use utoipa::openapi::Object;
 use utoipa::ToSchema;
 use utoipa_axum::{router::OpenApiRouter, routes};
 use uuid::Uuid;
@@ -16,6 +17,7 @@ use uuid::Uuid;
 use super::PageQuery;
 use crate::error::{ApiError, ApiResult, ErrorBody};
 use crate::extract::{AuthUser, JsonBody, PathId, PathIds, QueryParams};
+use crate::openapi::fields::{self, Null, CONTROL};
 use crate::state::AppState;
 use crate::views::PageView;
 
@@ -61,21 +63,30 @@ pub struct CollectionDetailView {
 
 #[derive(Deserialize, ToSchema)]
 pub struct CollectionBody {
-    /// 1 to 100 characters.
+    #[schema(required = true, schema_with = name)]
     name: Option<String>,
+}
+
+fn name() -> Object {
+    fields::trimmed_text(Null::Refused, NAME_MAX, CONTROL)
+        .description(Some(
+            "1 to 100 characters besides the whitespace around them (which is trimmed)",
+        ))
+        .build()
 }
 
 #[derive(Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct SaveHugBody {
     /// A hug the caller received.
+    #[schema(required = true, schema_with = fields::required_uuid)]
     hug_id: Option<Uuid>,
 }
 
 /// Create a collection.
 #[utoipa::path(post, path = "/collections", tag = "collections", security(("bearer" = [])),
     request_body = CollectionBody,
-    responses((status = 201, body = CollectionView), (status = 400, body = ErrorBody)))]
+    responses((status = 201, body = CollectionView)))]
 async fn create(
     State(state): State<AppState>,
     user: AuthUser,
@@ -88,10 +99,10 @@ async fn create(
     Ok((StatusCode::CREATED, Json(created.into())))
 }
 
-/// The caller's collections, newest first.
+/// The caller's collections, newest first, at most 100 per page.
 #[utoipa::path(get, path = "/collections", tag = "collections", security(("bearer" = [])),
     params(PageQuery),
-    responses((status = 200, body = PageView<CollectionView>), (status = 400, body = ErrorBody)))]
+    responses((status = 200, body = PageView<CollectionView>)))]
 async fn list(
     State(state): State<AppState>,
     user: AuthUser,
@@ -102,7 +113,7 @@ async fn list(
     Ok(Json(PageView::from_paged(listed, CollectionView::from)))
 }
 
-/// One of the caller's collections with a page of its hugs.
+/// One of the caller's collections with a page of its hugs (at most 100 per page).
 #[utoipa::path(get, path = "/collections/{id}", tag = "collections", security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Collection id"), PageQuery),
     responses((status = 200, body = CollectionDetailView), (status = 404, body = ErrorBody)))]
@@ -138,7 +149,7 @@ async fn delete(
 #[utoipa::path(post, path = "/collections/{id}/hugs", tag = "collections", security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Collection id")), request_body = SaveHugBody,
     responses((status = 201, body = CollectionView), (status = 200, body = CollectionView),
-              (status = 400, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+              (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
 async fn add_hug(
     State(state): State<AppState>,
     user: AuthUser,
@@ -160,7 +171,7 @@ async fn add_hug(
 /// Take a hug out of a collection.
 #[utoipa::path(delete, path = "/collections/{id}/hugs/{hugId}", tag = "collections", security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Collection id"), ("hugId" = Uuid, Path, description = "Hug id")),
-    responses((status = 204), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody)))]
+    responses((status = 204), (status = 404, body = ErrorBody)))]
 async fn remove_hug(
     State(state): State<AppState>,
     user: AuthUser,

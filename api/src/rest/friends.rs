@@ -5,6 +5,7 @@ use axum::http::StatusCode;
 use axum::Json;
 use hugmood_actors::domain::social::Direction;
 use serde::Deserialize;
+use utoipa::openapi::Object;
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::{router::OpenApiRouter, routes};
 use uuid::Uuid;
@@ -12,6 +13,8 @@ use uuid::Uuid;
 use super::PageQuery;
 use crate::error::{ApiError, ApiResult, ErrorBody};
 use crate::extract::{AuthUser, JsonBody, PathId, QueryParams};
+use crate::openapi::fields::{self, Null};
+use crate::openapi::responses::RateLimited;
 use crate::state::AppState;
 use crate::views::{FriendRequestView, PageView, UserView};
 
@@ -30,16 +33,18 @@ pub fn router() -> OpenApiRouter<AppState> {
 #[derive(Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct FriendRequestBody {
+    #[schema(required = true, schema_with = fields::required_uuid)]
     user_id: Option<Uuid>,
 }
 
 /// Ask a user to be friends; they get a `friend_request` notification.
 #[utoipa::path(post, path = "/friends/requests", tag = "friends", security(("bearer" = [])),
     request_body = FriendRequestBody,
-    responses((status = 201, body = FriendRequestView), (status = 400, body = ErrorBody),
+    responses((status = 201, body = FriendRequestView),
               (status = 403, description = "user_blocked: you blocked them", body = ErrorBody),
               (status = 404, body = ErrorBody),
-              (status = 409, description = "already_friends or request_pending", body = ErrorBody)))]
+              (status = 409, description = "already_friends or request_pending", body = ErrorBody),
+              (status = 429, response = RateLimited)))]
 async fn send_request(
     State(state): State<AppState>,
     user: AuthUser,
@@ -55,15 +60,23 @@ async fn send_request(
 #[derive(Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct RequestListQuery {
-    /// `incoming` (default) or `outgoing`.
+    #[param(schema_with = direction)]
     direction: Option<String>,
+    #[param(schema_with = fields::page)]
     page: Option<i64>,
+    #[param(schema_with = fields::per_page)]
     per_page: Option<i64>,
 }
 
-/// Pending friend requests to or from the caller, newest first.
+fn direction() -> Object {
+    fields::one_of(Null::Refused, &["incoming", "outgoing"])
+        .description(Some("Requests to the caller (default) or from the caller"))
+        .build()
+}
+
+/// Pending friend requests to or from the caller, newest first, at most 100 per page.
 #[utoipa::path(get, path = "/friends/requests", tag = "friends", security(("bearer" = [])), params(RequestListQuery),
-    responses((status = 200, body = PageView<FriendRequestView>), (status = 400, body = ErrorBody)))]
+    responses((status = 200, body = PageView<FriendRequestView>)))]
 async fn list_requests(
     State(state): State<AppState>,
     user: AuthUser,
@@ -110,9 +123,9 @@ async fn decline(
     Ok(Json(state.social.respond(user.id, id, false).await?.into()))
 }
 
-/// The caller's friends.
+/// The caller's friends, at most 100 per page.
 #[utoipa::path(get, path = "/friends", tag = "friends", security(("bearer" = [])), params(PageQuery),
-    responses((status = 200, body = PageView<UserView>), (status = 400, body = ErrorBody)))]
+    responses((status = 200, body = PageView<UserView>)))]
 async fn list_friends(
     State(state): State<AppState>,
     user: AuthUser,

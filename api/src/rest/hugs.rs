@@ -3,9 +3,10 @@
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
-use hugmood_actors::domain::hug::{Hug, HugRequest};
+use hugmood_actors::domain::hug::{Hug, HugRequest, HugType, MESSAGE_MAX};
 use hugmood_actors::store::HugDirection;
 use serde::Deserialize;
+use utoipa::openapi::schema::{Object, ObjectBuilder};
 use utoipa::ToSchema;
 use utoipa_axum::{router::OpenApiRouter, routes};
 use uuid::Uuid;
@@ -15,6 +16,8 @@ use crate::error::{ApiError, ApiResult, ErrorBody};
 use crate::extract::{
     AuthUser, IdempotencyKeyHeader, JsonBody, OptionalJsonBody, PathId, QueryParams, TokenUser,
 };
+use crate::openapi::fields::{self, Null};
+use crate::openapi::responses::RateLimited;
 use crate::state::AppState;
 use crate::views::PageView;
 
@@ -34,21 +37,50 @@ pub fn router() -> OpenApiRouter<AppState> {
 #[derive(Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct HugBody {
+    #[schema(required = true, schema_with = recipient)]
     recipient_id: Option<Uuid>,
-    /// warm, bear, side, group, healing or celebration.
+    #[schema(required = true, schema_with = hug_type)]
     hug_type: Option<String>,
-    /// Up to 280 characters.
+    #[schema(schema_with = message)]
     message: Option<String>,
+}
+
+fn recipient() -> Object {
+    fields::uuid(Null::Refused)
+        .description(Some("Anyone but the caller (400: you cannot hug yourself)"))
+        .build()
+}
+
+fn hug_types(null: Null) -> ObjectBuilder {
+    fields::one_of(null, &HugType::ALL.map(HugType::as_str))
+}
+
+fn hug_type() -> Object {
+    hug_types(Null::Refused)
+        .description(Some("The kind of hug (case-insensitive)"))
+        .build()
+}
+
+fn hug_type_or_null() -> Object {
+    hug_types(Null::Allowed)
+        .description(Some("The kind of hug; by default that of the hug received"))
+        .build()
+}
+
+fn message() -> Object {
+    fields::plain_text(Null::Allowed, MESSAGE_MAX)
+        .description(Some("Up to 280 characters"))
+        .build()
 }
 
 /// Send a hug; the recipient gets `hug_received` on their streams. With an
 /// `Idempotency-Key`, a retry within 24 h answers the first hug.
 #[utoipa::path(post, path = "/hugs", tag = "hugs", security(("bearer" = [])), request_body = HugBody,
-    params(("Idempotency-Key" = Option<String>, Header, description = "Makes retries safe for 24 h")),
-    responses((status = 201, body = Hug), (status = 400, body = ErrorBody),
+    params(IdempotencyKeyHeader),
+    responses((status = 201, body = Hug),
               (status = 403, description = "hugs_not_allowed", body = ErrorBody), (status = 404, body = ErrorBody),
               (status = 409, description = "idempotency_key_reused", body = ErrorBody),
-              (status = 429, description = "rate_limited, with Retry-After", body = ErrorBody)))]
+              (status = 429, response = RateLimited)))]
 async fn send(
     State(state): State<AppState>,
     // Not `AuthUser`: the send reads the caller's account with its other checks (one
@@ -81,9 +113,9 @@ async fn list(
     Ok(Json(PageView::from_paged(hugs, |h| h)))
 }
 
-/// Hugs the caller received, newest first.
+/// Hugs the caller received, newest first, at most 100 per page.
 #[utoipa::path(get, path = "/hugs/received", tag = "hugs", security(("bearer" = [])), params(PageQuery),
-    responses((status = 200, body = PageView<Hug>), (status = 400, body = ErrorBody)))]
+    responses((status = 200, body = PageView<Hug>)))]
 async fn received(
     State(state): State<AppState>,
     user: AuthUser,
@@ -92,9 +124,9 @@ async fn received(
     list(&state, user, HugDirection::Received, &query).await
 }
 
-/// Hugs the caller sent, newest first.
+/// Hugs the caller sent, newest first, at most 100 per page.
 #[utoipa::path(get, path = "/hugs/sent", tag = "hugs", security(("bearer" = [])), params(PageQuery),
-    responses((status = 200, body = PageView<Hug>), (status = 400, body = ErrorBody)))]
+    responses((status = 200, body = PageView<Hug>)))]
 async fn sent(
     State(state): State<AppState>,
     user: AuthUser,
@@ -130,16 +162,20 @@ async fn seen(
 #[derive(Deserialize, ToSchema, Default)]
 #[serde(rename_all = "camelCase")]
 pub struct ReciprocateBody {
-    /// Defaults to the type of the hug received.
+    #[schema(schema_with = hug_type_or_null)]
     hug_type: Option<String>,
+    #[schema(schema_with = message)]
     message: Option<String>,
 }
 
 /// Hug the sender back.
 #[utoipa::path(post, path = "/hugs/{id}/reciprocate", tag = "hugs", security(("bearer" = [])),
-    params(("id" = Uuid, Path, description = "The hug received")), request_body = ReciprocateBody,
-    responses((status = 201, body = Hug), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody),
-              (status = 404, body = ErrorBody), (status = 429, body = ErrorBody)))]
+    params(("id" = Uuid, Path, description = "The hug received"), IdempotencyKeyHeader),
+    request_body = Option<ReciprocateBody>,
+    responses((status = 201, body = Hug), (status = 403, body = ErrorBody),
+              (status = 404, body = ErrorBody),
+              (status = 409, description = "idempotency_key_reused", body = ErrorBody),
+              (status = 429, response = RateLimited)))]
 async fn reciprocate(
     State(state): State<AppState>,
     user: AuthUser,

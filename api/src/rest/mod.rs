@@ -13,6 +13,7 @@ mod nullable;
 mod pagination;
 mod privacy;
 mod users;
+mod whole_number;
 
 use utoipa_axum::router::OpenApiRouter;
 

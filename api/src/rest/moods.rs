@@ -4,18 +4,24 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
 use hugmood_actors::domain::analytics::TimeRange;
-use hugmood_actors::domain::mood::{Mood, MoodDraft};
+use hugmood_actors::domain::mood::{
+    Mood, MoodDraft, INTENSITY_MAX, INTENSITY_MIN, NOTE_MAX, TAGS_MAX, TAG_MAX,
+};
 use hugmood_actors::domain::time::parse_bound;
 use hugmood_actors::domain::validation::FieldErrors;
 use hugmood_actors::moods::MoodQuery;
 use serde::Deserialize;
-use utoipa::{IntoParams, ToSchema};
+use utoipa::openapi::schema::{Array, Object, ObjectBuilder, Schema};
+use utoipa::openapi::RefOr;
+use utoipa::{IntoParams, PartialSchema, ToSchema};
 use utoipa_axum::{router::OpenApiRouter, routes};
 use uuid::Uuid;
 
-use super::{nullable, PageQuery};
+use super::{nullable, whole_number, PageQuery};
 use crate::error::{ApiError, ApiResult, ErrorBody};
 use crate::extract::{AuthUser, IdempotencyKeyHeader, JsonBody, PathId, QueryParams};
+use crate::openapi::fields::{self, Null, ANY_CONTROL};
+use crate::openapi::responses::RateLimited;
 use crate::state::AppState;
 use crate::views::{AnalyticsView, MoodEntryView, PageView, StreakView};
 
@@ -30,26 +36,87 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(get_one, replace, patch, delete))
 }
 
-/// The fields of an entry; all optional here, the rules say which are required.
+/// The fields of an entry; all optional here (a PATCH changes those sent; null is
+/// "not sent", but clears `note`). `MoodEntryBody` is the same with `mood` and
+/// `intensity` required, as a create or a replace needs them.
 #[derive(Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct MoodBody {
-    /// One of the ten moods, case-insensitive.
+    #[schema(schema_with = mood_or_null)]
     mood: Option<String>,
-    /// 1–10.
+    #[serde(default, deserialize_with = "whole_number::whole_number")]
+    #[schema(schema_with = intensity_or_null)]
     intensity: Option<i64>,
-    /// 0–1; derived from the mood when absent.
+    #[schema(schema_with = affect)]
     valence: Option<f64>,
-    /// 0–1; derived from the mood when absent.
+    #[schema(schema_with = affect)]
     arousal: Option<f64>,
-    /// Up to 1,000 characters; null clears it.
     #[serde(default, deserialize_with = "nullable::nullable")]
-    #[schema(value_type = Option<String>)]
+    #[schema(schema_with = note)]
     note: Option<Option<String>>,
     is_public: Option<bool>,
-    /// Up to 10 tags of 1–32 characters.
+    #[schema(schema_with = tags)]
     tags: Option<Vec<String>>,
 }
+
+fn mood(null: Null) -> ObjectBuilder {
+    fields::one_of(null, &Mood::ALL.map(Mood::as_str))
+        .description(Some("One of the ten moods (case-insensitive)"))
+}
+
+fn mood_or_null() -> Object {
+    mood(Null::Allowed).build()
+}
+
+fn intensity(null: Null) -> ObjectBuilder {
+    fields::integer(null, INTENSITY_MIN, INTENSITY_MAX).description(Some("1–10"))
+}
+
+fn intensity_or_null() -> Object {
+    intensity(Null::Allowed).build()
+}
+
+fn affect() -> Object {
+    fields::unit_interval(Null::Allowed)
+        .description(Some("0–1; derived from the mood when absent"))
+        .build()
+}
+
+fn note() -> Object {
+    fields::plain_text(Null::Allowed, NOTE_MAX)
+        .description(Some("Up to 1,000 characters; null clears it"))
+        .build()
+}
+
+/// `normalize_tags`: each trimmed to 1–32 characters, none a control character.
+fn tags() -> Array {
+    let tag = fields::trimmed_text(Null::Refused, TAG_MAX, ANY_CONTROL);
+    fields::array_of(Null::Allowed, tag, TAGS_MAX)
+        .description(Some(
+            "Up to 10 tags of 1–32 characters (whitespace around each is trimmed; \
+             repeats, ignoring case, are dropped)",
+        ))
+        .build()
+}
+
+/// `MoodBody` with `mood` and `intensity` required (POST and PUT).
+pub struct MoodEntryBody;
+
+impl PartialSchema for MoodEntryBody {
+    fn schema() -> RefOr<Schema> {
+        let mut schema = MoodBody::schema();
+        if let RefOr::T(Schema::Object(body)) = &mut schema {
+            body.properties
+                .insert("mood".into(), mood(Null::Refused).into());
+            body.properties
+                .insert("intensity".into(), intensity(Null::Refused).into());
+            body.required = vec!["mood".into(), "intensity".into()];
+        }
+        schema
+    }
+}
+
+impl ToSchema for MoodEntryBody {}
 
 impl From<MoodBody> for MoodDraft {
     fn from(b: MoodBody) -> Self {
@@ -67,10 +134,11 @@ impl From<MoodBody> for MoodDraft {
 
 /// Record a mood; friends allowed to see it get a `mood_update`. With an
 /// `Idempotency-Key`, a retry within 24 h answers the first entry.
-#[utoipa::path(post, path = "/moods", tag = "moods", security(("bearer" = [])), request_body = MoodBody,
-    params(("Idempotency-Key" = Option<String>, Header, description = "Makes retries safe for 24 h")),
-    responses((status = 201, body = MoodEntryView), (status = 400, body = ErrorBody),
-              (status = 409, description = "idempotency_key_reused", body = ErrorBody)))]
+#[utoipa::path(post, path = "/moods", tag = "moods", security(("bearer" = [])), request_body = MoodEntryBody,
+    params(IdempotencyKeyHeader),
+    responses((status = 201, body = MoodEntryView),
+              (status = 409, description = "idempotency_key_reused", body = ErrorBody),
+              (status = 429, response = RateLimited)))]
 async fn create(
     State(state): State<AppState>,
     user: AuthUser,
@@ -86,15 +154,30 @@ async fn create(
 pub struct ListQuery {
     /// Whose entries (default: the caller's).
     user_id: Option<Uuid>,
-    /// From this date (YYYY-MM-DD, inclusive) or RFC 3339 time.
+    #[param(schema_with = start_date)]
     start_date: Option<String>,
-    /// Up to this date (YYYY-MM-DD, inclusive) or RFC 3339 time.
+    #[param(schema_with = end_date)]
     end_date: Option<String>,
-    /// Only this mood.
+    #[param(schema_with = mood_type)]
     mood_type: Option<String>,
+    #[param(schema_with = fields::page)]
     page: Option<i64>,
-    /// Up to 100.
+    #[param(schema_with = fields::per_page)]
     per_page: Option<i64>,
+}
+
+fn start_date() -> Schema {
+    fields::date_or_time("From this date (inclusive) or time")
+}
+
+fn end_date() -> Schema {
+    fields::date_or_time("Up to this date (inclusive) or time, not before `start_date`")
+}
+
+fn mood_type() -> Object {
+    mood(Null::Refused)
+        .description(Some("Only entries of this mood (case-insensitive)"))
+        .build()
 }
 
 impl ListQuery {
@@ -133,10 +216,10 @@ impl ListQuery {
     }
 }
 
-/// Entries, newest first; another user's only as their privacy allows.
+/// Entries, newest first, at most 100 per page; another user's only as their privacy
+/// allows.
 #[utoipa::path(get, path = "/moods", tag = "moods", security(("bearer" = [])), params(ListQuery),
-    responses((status = 200, body = PageView<MoodEntryView>), (status = 400, body = ErrorBody),
-              (status = 404, body = ErrorBody)))]
+    responses((status = 200, body = PageView<MoodEntryView>), (status = 404, body = ErrorBody)))]
 async fn list(
     State(state): State<AppState>,
     user: AuthUser,
@@ -159,9 +242,9 @@ async fn get_one(
 }
 
 /// Replace an entry (owner only); `mood` and `intensity` are required.
-#[utoipa::path(put, path = "/moods/{id}", tag = "moods", security(("bearer" = [])), request_body = MoodBody,
+#[utoipa::path(put, path = "/moods/{id}", tag = "moods", security(("bearer" = [])), request_body = MoodEntryBody,
     params(("id" = Uuid, Path, description = "Mood entry id")),
-    responses((status = 200, body = MoodEntryView), (status = 400, body = ErrorBody),
+    responses((status = 200, body = MoodEntryView),
               (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
 async fn replace(
     State(state): State<AppState>,
@@ -181,7 +264,7 @@ async fn replace(
 /// Change some fields of an entry (owner only).
 #[utoipa::path(patch, path = "/moods/{id}", tag = "moods", security(("bearer" = [])), request_body = MoodBody,
     params(("id" = Uuid, Path, description = "Mood entry id")),
-    responses((status = 200, body = MoodEntryView), (status = 400, body = ErrorBody),
+    responses((status = 200, body = MoodEntryView),
               (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
 async fn patch(
     State(state): State<AppState>,
@@ -214,15 +297,23 @@ async fn delete(
 #[derive(Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct AnalyticsQuery {
-    /// week, month (default), three_months, six_months or year.
+    #[param(schema_with = time_range)]
     time_range: Option<String>,
     /// Whose entries (default: the caller's); only what their privacy shares.
     user_id: Option<Uuid>,
 }
 
+fn time_range() -> Object {
+    fields::one_of(Null::Refused, &TimeRange::ALL.map(TimeRange::as_str))
+        .description(Some(
+            "How far back from now (default month; case-insensitive)",
+        ))
+        .build()
+}
+
 /// Mood analytics over the time range back from now.
 #[utoipa::path(get, path = "/moods/analytics", tag = "moods", security(("bearer" = [])), params(AnalyticsQuery),
-    responses((status = 200, body = AnalyticsView), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody)))]
+    responses((status = 200, body = AnalyticsView), (status = 404, body = ErrorBody)))]
 async fn analytics(
     State(state): State<AppState>,
     user: AuthUser,

@@ -8,6 +8,7 @@ use hugmood_actors::domain::notification::{InboxFilter, Notification};
 use hugmood_actors::domain::time::parse_bound;
 use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
+use utoipa::openapi::schema::Schema;
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::{router::OpenApiRouter, routes};
 use uuid::Uuid;
@@ -15,6 +16,7 @@ use uuid::Uuid;
 use super::PageQuery;
 use crate::error::{ApiError, ApiResult, ErrorBody};
 use crate::extract::{AuthUser, PathId, QueryParams};
+use crate::openapi::fields;
 use crate::state::AppState;
 
 /// Largest `per_page` of the inbox.
@@ -30,13 +32,18 @@ pub fn router() -> OpenApiRouter<AppState> {
 #[derive(Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct InboxQuery {
-    /// Only notifications created at or after this time (RFC 3339, or a YYYY-MM-DD date).
+    #[param(schema_with = since)]
     since: Option<String>,
     /// Only unread notifications.
     unread_only: Option<bool>,
+    #[param(schema_with = fields::page)]
     page: Option<i64>,
-    /// Up to 50.
+    #[param(schema_with = fields::per_page)]
     per_page: Option<i64>,
+}
+
+fn since() -> Schema {
+    fields::date_or_time("Only notifications created at or after this time or date")
 }
 
 #[derive(Serialize, ToSchema)]
@@ -88,9 +95,9 @@ pub struct InboxView {
     timestamp: DateTime<Utc>,
 }
 
-/// The caller's notifications, newest first.
+/// The caller's notifications, newest first, at most 50 per page.
 #[utoipa::path(get, path = "/notifications", tag = "notifications", security(("bearer" = [])), params(InboxQuery),
-    responses((status = 200, body = InboxView), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody)))]
+    responses((status = 200, body = InboxView)))]
 async fn list(
     State(state): State<AppState>,
     user: AuthUser,
@@ -145,7 +152,7 @@ async fn read_one(
 
 /// Mark every notification read; the unread count drops to 0.
 #[utoipa::path(post, path = "/notifications/read-all", tag = "notifications", security(("bearer" = [])),
-    responses((status = 204), (status = 401, body = ErrorBody)))]
+    responses((status = 204)))]
 async fn read_all(State(state): State<AppState>, user: AuthUser) -> ApiResult<StatusCode> {
     state.inbox.read_all(user.id).await?;
     Ok(StatusCode::NO_CONTENT)

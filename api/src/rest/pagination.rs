@@ -5,13 +5,14 @@ use serde::Deserialize;
 use utoipa::IntoParams;
 
 use crate::error::ApiError;
+use crate::openapi::fields;
 
 #[derive(Debug, Default, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct PageQuery {
-    /// Page number, from 1.
+    #[param(schema_with = fields::page)]
     pub page: Option<i64>,
-    /// Items per page (default 20; capped per route).
+    #[param(schema_with = fields::per_page)]
     pub per_page: Option<i64>,
 }
 

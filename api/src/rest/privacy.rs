@@ -4,11 +4,13 @@ use axum::extract::State;
 use axum::Json;
 use hugmood_actors::domain::user::{AllowHugsFrom, MoodVisibility, Privacy};
 use serde::Deserialize;
+use utoipa::openapi::Object;
 use utoipa::ToSchema;
 use utoipa_axum::{router::OpenApiRouter, routes};
 
-use crate::error::{ApiError, ApiResult, ErrorBody};
+use crate::error::{ApiError, ApiResult};
 use crate::extract::{AuthUser, JsonBody};
+use crate::openapi::fields::{self, Null};
 use crate::state::AppState;
 use crate::views::PrivacyView;
 
@@ -24,7 +26,7 @@ async fn current(state: &AppState, user: AuthUser) -> ApiResult<Privacy> {
 
 /// One's privacy settings.
 #[utoipa::path(get, path = "/users/me/privacy", tag = "users", security(("bearer" = [])),
-    responses((status = 200, body = PrivacyView), (status = 401, body = ErrorBody)))]
+    responses((status = 200, body = PrivacyView)))]
 async fn get_privacy(
     State(state): State<AppState>,
     user: AuthUser,
@@ -35,16 +37,28 @@ async fn get_privacy(
 #[derive(Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct PrivacyBody {
-    #[schema(value_type = Option<String>, example = "friends")]
+    #[schema(schema_with = mood_visibility)]
     mood_visibility: Option<MoodVisibility>,
-    #[schema(value_type = Option<String>, example = "everyone")]
+    #[schema(schema_with = allow_hugs_from)]
     allow_hugs_from: Option<AllowHugsFrom>,
     show_online: Option<bool>,
 }
 
+fn mood_visibility() -> Object {
+    fields::one_of(Null::Allowed, &["public", "friends", "private"])
+        .description(Some("Who sees entries that are not public"))
+        .build()
+}
+
+fn allow_hugs_from() -> Object {
+    fields::one_of(Null::Allowed, &["everyone", "friends", "nobody"])
+        .description(Some("Who may send hugs"))
+        .build()
+}
+
 /// Replace one's privacy settings; fields left out keep their value.
 #[utoipa::path(put, path = "/users/me/privacy", tag = "users", security(("bearer" = [])), request_body = PrivacyBody,
-    responses((status = 200, body = PrivacyView), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody)))]
+    responses((status = 200, body = PrivacyView)))]
 async fn put_privacy(
     State(state): State<AppState>,
     user: AuthUser,

@@ -4,13 +4,19 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
 use hugmood_actors::domain::user::ProfileUpdate;
+use hugmood_actors::domain::validation::{
+    BIO_MAX, DISPLAY_NAME_MAX, PROFILE_IMAGE_MAX, STATUS_MAX,
+};
 use serde::Deserialize;
+use utoipa::openapi::path::{Parameter, ParameterIn};
+use utoipa::openapi::{Object, Required};
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::{router::OpenApiRouter, routes};
 
 use super::{nullable, PageQuery};
 use crate::error::{ApiError, ApiResult, ErrorBody};
 use crate::extract::{AuthUser, JsonBody, PathId, QueryParams};
+use crate::openapi::fields::{self, Null, CONTROL};
 use crate::state::AppState;
 use crate::views::{PageView, UserView};
 
@@ -28,7 +34,7 @@ pub fn router() -> OpenApiRouter<AppState> {
 
 /// One's own profile, email included.
 #[utoipa::path(get, path = "/users/me", tag = "users", security(("bearer" = [])),
-    responses((status = 200, body = UserView), (status = 401, body = ErrorBody)))]
+    responses((status = 200, body = UserView)))]
 async fn me(State(state): State<AppState>, user: AuthUser) -> ApiResult<Json<UserView>> {
     let me = state.store.user_by_id(user.id).await?.ok_or_else(gone)?;
     let connected = state.is_connected(me.id).await;
@@ -46,27 +52,51 @@ fn gone() -> ApiError {
 #[derive(Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct ProfileBody {
-    /// 1–50 characters; cannot be null.
     #[serde(default, deserialize_with = "nullable::nullable")]
-    #[schema(value_type = Option<String>)]
+    #[schema(schema_with = display_name)]
     display_name: Option<Option<String>>,
-    /// Up to 500 characters; null clears it.
     #[serde(default, deserialize_with = "nullable::nullable")]
-    #[schema(value_type = Option<String>)]
+    #[schema(schema_with = bio)]
     bio: Option<Option<String>>,
-    /// An http(s) URL; null clears it.
     #[serde(default, deserialize_with = "nullable::nullable")]
-    #[schema(value_type = Option<String>)]
+    #[schema(schema_with = profile_image)]
     profile_image: Option<Option<String>>,
-    /// Up to 100 characters; null clears it.
     #[serde(default, deserialize_with = "nullable::nullable")]
-    #[schema(value_type = Option<String>)]
+    #[schema(schema_with = status)]
     status: Option<Option<String>>,
+}
+
+fn display_name() -> Object {
+    fields::non_blank_text(Null::Refused, DISPLAY_NAME_MAX)
+        .description(Some("Up to 50 characters, not blank; cannot be null"))
+        .build()
+}
+
+fn bio() -> Object {
+    fields::plain_text(Null::Allowed, BIO_MAX)
+        .description(Some("Up to 500 characters; null clears it"))
+        .build()
+}
+
+/// `validation::profile_image`.
+fn profile_image() -> Object {
+    fields::string(Null::Allowed, 0, Some(PROFILE_IMAGE_MAX))
+        .pattern(Some(format!(r"^https?://[^\s{CONTROL}]+$")))
+        .description(Some(
+            "An http(s) URL of up to 2,048 characters; null clears it",
+        ))
+        .build()
+}
+
+fn status() -> Object {
+    fields::plain_text(Null::Allowed, STATUS_MAX)
+        .description(Some("Up to 100 characters; null clears it"))
+        .build()
 }
 
 /// Update some of `displayName`, `bio`, `profileImage`, `status`.
 #[utoipa::path(patch, path = "/users/me", tag = "users", security(("bearer" = [])), request_body = ProfileBody,
-    responses((status = 200, body = UserView), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody)))]
+    responses((status = 200, body = UserView)))]
 async fn update_me(
     State(state): State<AppState>,
     user: AuthUser,
@@ -94,7 +124,7 @@ async fn update_me(
 
 /// Delete one's account and everything it owns.
 #[utoipa::path(delete, path = "/users/me", tag = "users", security(("bearer" = [])),
-    responses((status = 204), (status = 401, body = ErrorBody)))]
+    responses((status = 204)))]
 async fn delete_me(State(state): State<AppState>, user: AuthUser) -> ApiResult<StatusCode> {
     state.accounts.delete_account(user.id).await?;
     Ok(StatusCode::NO_CONTENT)
@@ -103,7 +133,7 @@ async fn delete_me(State(state): State<AppState>, user: AuthUser) -> ApiResult<S
 /// A user's public profile; 404 if they blocked the caller.
 #[utoipa::path(get, path = "/users/{id}", tag = "users", security(("bearer" = [])),
     params(("id" = uuid::Uuid, Path, description = "User id")),
-    responses((status = 200, body = UserView), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody)))]
+    responses((status = 200, body = UserView), (status = 404, body = ErrorBody)))]
 async fn profile(
     State(state): State<AppState>,
     user: AuthUser,
@@ -114,18 +144,29 @@ async fn profile(
     Ok(Json(UserView::for_viewer(found, user.id, connected)))
 }
 
-#[derive(Deserialize, IntoParams)]
-#[into_params(parameter_in = Query)]
+#[derive(Deserialize)]
 pub struct SearchQuery {
-    /// Text to find in usernames and display names (1–100 characters).
     q: Option<String>,
     page: Option<i64>,
     per_page: Option<i64>,
 }
 
-/// Search users by username or display name.
+/// Written out: a derived `IntoParams` cannot mark a `schema_with` parameter required.
+impl IntoParams for SearchQuery {
+    fn into_params(_: impl Fn() -> Option<ParameterIn>) -> Vec<Parameter> {
+        let text = fields::trimmed_text(Null::Refused, QUERY_MAX, "").description(Some(
+            "Text to find in usernames and display names: 1–100 characters besides the \
+             whitespace around them",
+        ));
+        let mut params = vec![fields::query_param("q", Required::True, text.into())];
+        params.extend(PageQuery::into_params(|| Some(ParameterIn::Query)));
+        params
+    }
+}
+
+/// Search users by username or display name, at most 100 per page.
 #[utoipa::path(get, path = "/users", tag = "users", security(("bearer" = [])), params(SearchQuery),
-    responses((status = 200, body = PageView<UserView>), (status = 400, body = ErrorBody)))]
+    responses((status = 200, body = PageView<UserView>)))]
 async fn search(
     State(state): State<AppState>,
     user: AuthUser,
