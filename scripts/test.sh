@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Run the whole test suite: formatting, lints, then every test of the workspace.
+# Run the whole test suite: formatting, lints, every test of the workspace, then
+# schemathesis over the served OpenAPI document (scripts/schemathesis.sh).
 #
 # Works on a fresh Debian machine as root: it installs and starts the services the
 # tests need (a throwaway PostgreSQL and Redis on non-standard local ports).
@@ -192,5 +193,12 @@ ensure_redis
 run_step "Formatting (cargo fmt --check)" "$CARGO" fmt --all -- --check
 run_step "Lints (cargo clippy)" "$CARGO" clippy --workspace --all-targets -- -D warnings
 run_step "Tests (cargo test)" "$CARGO" test --workspace "$@"
+# A filter or cargo arguments ask for part of the suite; CI and a bare run get it all.
+if [ "$#" -eq 0 ] || is_ci; then
+    run_step "OpenAPI document against a live hub (schemathesis)" bash scripts/schemathesis.sh
+else
+    section "OpenAPI document against a live hub (schemathesis)"
+    info "not run: arguments were given; run scripts/schemathesis.sh for it"
+fi
 
 section "All checks passed in $((SECONDS - START_TIME))s"
