@@ -61,6 +61,7 @@ async fn invalid_bodies_name_the_field() {
         (json!({"mood": "happy", "intensity": 0}), "intensity"),
         (json!({"mood": "happy", "intensity": 11}), "intensity"),
         (json!({"mood": "happy", "intensity": "five"}), "intensity"),
+        (json!({"mood": "happy", "intensity": 5.5}), "intensity"),
         (
             json!({"mood": "happy", "intensity": 5, "valence": 1.5}),
             "valence",
@@ -100,6 +101,65 @@ async fn invalid_bodies_name_the_field() {
         (StatusCode::OK, Some(0)),
         "nothing was created"
     );
+}
+
+/// What the OpenAPI document admits is accepted, and what it refuses is refused:
+/// JSON Schema's `integer` includes `6.0`; an RFC 3339 time whose offset carries it
+/// past the calendar's first or last day is a bound at that edge; more than 10 tags
+/// are too many even when some repeat.
+#[tokio::test]
+async fn the_documented_rules_are_the_rules() {
+    let hub = TestHub::start().await;
+    let user = hub.register("documented").await;
+    let entry = create(&hub, &user, json!({"mood": "calm", "intensity": 6.0})).await;
+    assert_eq!(entry["intensity"], json!(6));
+    let path = format!("/api/v1/moods/{}", str_field(&entry, "id"));
+    let (status, patched) = hub
+        .patch_json(&path, user.token(), json!({"intensity": 1e1}))
+        .await;
+    assert_eq!(
+        (status, &patched["intensity"]),
+        (StatusCode::OK, &json!(10))
+    );
+    for query in [
+        "start_date=0001-01-01T00:30:00%2B01:00",
+        "end_date=9999-12-31T23:30:00-01:00",
+        "start_date=0000-12-31T23:00:00Z&end_date=9999-12-31",
+    ] {
+        let (status, page) = hub
+            .get(&format!("/api/v1/moods?{query}"), user.token())
+            .await;
+        assert_eq!(
+            (status, page["total"].as_u64()),
+            (StatusCode::OK, Some(1)),
+            "{query}: {page}"
+        );
+    }
+    let (status, inbox) = hub
+        .get(
+            "/api/v1/notifications?since=0001-01-01T00:00:00%2B05:00",
+            user.token(),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{inbox}");
+
+    let ten = vec!["same"; 10];
+    let kept = create(
+        &hub,
+        &user,
+        json!({"mood": "calm", "intensity": 2, "tags": ten}),
+    )
+    .await;
+    assert_eq!(kept["tags"], json!(["same"]), "repeats are dropped");
+    let (status, error) = hub
+        .post_json(
+            "/api/v1/moods",
+            user.token(),
+            json!({"mood": "calm", "intensity": 2, "tags": vec!["same"; 11]}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{error}");
+    assert_names_field(&error, "tags");
 }
 
 #[tokio::test]
