@@ -21,12 +21,9 @@ impl Registration {
     ) -> Result<Self, FieldErrors> {
         let mut errors = FieldErrors::default();
         let username = required(&mut errors, "username", username, validation::username);
-        let email = required(
-            &mut errors,
-            "email",
-            email.map(|e| e.trim().to_owned()),
-            validation::email,
-        );
+        let email = required(&mut errors, "email", email, validation::email)
+            .trim()
+            .to_owned();
         let password = required(&mut errors, "password", password, validation::password);
         if let Some(name) = &display_name {
             errors.check("displayName", validation::display_name(name));

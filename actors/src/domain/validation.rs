@@ -72,9 +72,15 @@ pub fn username(value: &str) -> Result<(), String> {
     Ok(())
 }
 
+/// An email address as sent: at most `EMAIL_MAX` characters, whitespace around it
+/// ignored (and trimmed by the caller).
 pub fn email(value: &str) -> Result<(), String> {
     let invalid = || Err("must be a valid email address".to_owned());
-    if value.len() > EMAIL_MAX || value.chars().any(|c| c.is_whitespace() || c.is_control()) {
+    if value.chars().count() > EMAIL_MAX {
+        return invalid();
+    }
+    let value = value.trim();
+    if value.chars().any(|c| c.is_whitespace() || c.is_control()) {
         return invalid();
     }
     let Some((local, domain)) = value.split_once('@') else {
@@ -153,6 +159,12 @@ mod tests {
     #[test]
     fn emails() {
         assert!(email("a@b.co").is_ok());
+        assert!(email(" a@b.co\n").is_ok(), "whitespace around is ignored");
+        // The limit counts characters as sent, as a schema's maxLength does.
+        let longest = format!("{}@b.co", "é".repeat(EMAIL_MAX - 5));
+        assert!(email(&longest).is_ok());
+        assert!(email(&format!("é{longest}")).is_err());
+        assert!(email(&format!(" {longest}")).is_err());
         for bad in [
             "", "a", "a@", "@b.co", "a@b", "a@.b", "a@b.", "a b@c.de", "a@b@c.de", "a@b..c",
         ] {

@@ -1,7 +1,8 @@
 //! Schemas of the fields whose rules no Rust type states, for `schema_with` on request
 //! bodies and parameters: the characters and lengths a text may have (as the engine's
 //! validation counts them), number ranges, enums, nullable fields, query dates, pages.
-//! Patterns use only what ECMA-262, Python and Rust regexes read alike.
+//! Patterns are ECMA-262 regexes whose `\s` means what `str::trim` trims (Unicode
+//! White_Space, as JSON Schema validators built on Rust's regex read it).
 
 use hugmood_actors::domain::idempotency::KEY_MAX;
 use utoipa::openapi::path::{Parameter, ParameterBuilder, ParameterIn};
@@ -23,12 +24,15 @@ pub enum Null {
     Refused,
 }
 
-fn typed(kind: Type, null: Null) -> ObjectBuilder {
-    let types = match null {
+fn types(kind: Type, null: Null) -> SchemaType {
+    match null {
         Null::Allowed => SchemaType::from_iter([kind, Type::Null]),
         Null::Refused => SchemaType::new(kind),
-    };
-    ObjectBuilder::new().schema_type(types)
+    }
+}
+
+fn typed(kind: Type, null: Null) -> ObjectBuilder {
+    ObjectBuilder::new().schema_type(types(kind, null))
 }
 
 /// A string of any characters, `min` to `max` long.
@@ -101,12 +105,8 @@ pub fn required_uuid() -> Schema {
 
 /// An array of up to `max` items.
 pub fn array_of(null: Null, item: ObjectBuilder, max: usize) -> ArrayBuilder {
-    let types = match null {
-        Null::Allowed => SchemaType::from_iter([Type::Array, Type::Null]),
-        Null::Refused => SchemaType::new(Type::Array),
-    };
     ArrayBuilder::new()
-        .schema_type(types)
+        .schema_type(types(Type::Array, null))
         .items(item)
         .max_items(Some(max))
 }

@@ -61,7 +61,7 @@ fn email() -> Object {
     fields::string(Null::Refused, 0, Some(EMAIL_MAX))
         .pattern(Some(format!(r"^\s*{local}@{label}(?:\.{label})+\s*$")))
         .description(Some(
-            "An email address (at most 254 bytes); whitespace around it is ignored",
+            "An email address, at most 254 characters; whitespace around it is ignored",
         ))
         .build()
 }
