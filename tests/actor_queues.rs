@@ -2,7 +2,8 @@
 //! request. While the test holds the database's write lock, mood writes queue in their
 //! shard; a request the client gave up on is skipped when its turn comes (not written
 //! later, where a retry would duplicate it), and calls past the queue's limit answer
-//! 503 `unavailable` at once instead of waiting without bound.
+//! 503 `unavailable` at once instead of waiting without bound; a call that waits past
+//! its deadline answers 503 too, never 500, and is not done afterwards.
 
 mod common;
 
@@ -89,6 +90,24 @@ async fn notes(hub: &TestHub, user: &TestUser) -> Vec<String> {
         .collect()
 }
 
+/// The next answer of `answers`, which must come within `within` (while the test
+/// still holds the lock) and be 503 `unavailable`.
+async fn next_refusal(answers: &mut mpsc::Receiver<Option<Answer>>, within: Duration) -> Answer {
+    let answer = tokio::time::timeout(within, answers.recv())
+        .await
+        .expect("a refusal while the lock is still held")
+        .flatten()
+        .expect("an answer, not a dropped connection");
+    assert_eq!(
+        answer.status,
+        StatusCode::SERVICE_UNAVAILABLE,
+        "{}",
+        answer.body
+    );
+    common::assert_error(&answer.body, "unavailable");
+    answer
+}
+
 #[tokio::test]
 async fn a_write_whose_client_gave_up_while_queued_is_never_done() {
     let hub = TestHub::start_with(|c| c.mood_shards = 1).await;
@@ -145,18 +164,7 @@ async fn calls_past_a_full_shard_queue_answer_503_at_once() {
     // Two calls hold the queue's two places while the lock is held; the other two
     // are refused without waiting for it.
     for _ in 0..2 {
-        let answer = tokio::time::timeout(Duration::from_secs(4), answers.recv())
-            .await
-            .expect("a refusal while the lock is still held")
-            .flatten()
-            .expect("an answer");
-        assert_eq!(
-            answer.status,
-            StatusCode::SERVICE_UNAVAILABLE,
-            "{}",
-            answer.body
-        );
-        common::assert_error(&answer.body, "unavailable");
+        let answer = next_refusal(&mut answers, Duration::from_secs(4)).await;
         assert_eq!(answer.retry_after.as_deref(), Some("1"));
     }
     lock.release().await;
@@ -165,6 +173,48 @@ async fn calls_past_a_full_shard_queue_answer_503_at_once() {
         assert_eq!(answer.status, StatusCode::CREATED, "{}", answer.body);
     }
     assert_eq!(notes(&hub, &user).await.len(), 2);
+    if let Ok(hub) = std::sync::Arc::try_unwrap(hub) {
+        hub.stop().await;
+    }
+}
+
+#[tokio::test]
+async fn writes_stuck_behind_a_held_lock_answer_503_and_are_never_done_later() {
+    let hub = TestHub::start_with(|c| c.mood_shards = 1).await;
+    let user = hub.register("stuck").await;
+    let lock = WriteLock::take(&hub).await;
+    let locked_at = std::time::Instant::now();
+
+    // The first write waits for the lock until the database gives up (its busy
+    // timeout, 5 s); the second, queued behind it, until the same or until its call's
+    // deadline (10 s); the third's deadline passes while it is still queued.
+    let (done, mut answers) = mpsc::channel(3);
+    let hub = std::sync::Arc::new(hub);
+    for i in 0..3 {
+        let (hub, user, done) = (hub.clone(), user.clone(), done.clone());
+        tokio::spawn(async move {
+            let answer =
+                post_mood(&hub, &user, &format!("stuck-{i}"), Duration::from_secs(30)).await;
+            let _ = done.send(answer).await;
+        });
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    for _ in 0..3 {
+        next_refusal(&mut answers, Duration::from_secs(15)).await;
+    }
+    // Held until every write that may have started has met the busy timeout.
+    tokio::time::sleep(Duration::from_secs(16).saturating_sub(locked_at.elapsed())).await;
+    lock.release().await;
+
+    let after = post_mood(&hub, &user, "after", Duration::from_secs(10))
+        .await
+        .expect("an answer once the lock is released");
+    assert_eq!(after.status, StatusCode::CREATED, "{}", after.body);
+    assert_eq!(
+        notes(&hub, &user).await,
+        ["after"],
+        "a refused write was done"
+    );
     if let Ok(hub) = std::sync::Arc::try_unwrap(hub) {
         hub.stop().await;
     }

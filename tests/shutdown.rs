@@ -7,9 +7,6 @@ mod common;
 use common::*;
 use reqwest::StatusCode;
 use serde_json::json;
-use std::fs::File;
-use std::path::PathBuf;
-use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 const STREAM: &str = "/api/v1/sse/stream";
@@ -101,113 +98,6 @@ async fn a_graceful_stop_tells_open_streams_to_reconnect() {
         reqwest::get(format!("{base}/healthz")).await.is_err(),
         "nothing listens after the stop"
     );
-}
-
-/// The `hugmood` binary, killed if the test ends before it exits.
-struct Served {
-    child: Option<Child>,
-    stderr: PathBuf,
-    base: String,
-    _dir: tempfile::TempDir,
-}
-
-impl Served {
-    async fn start() -> Self {
-        let dir = tempfile::tempdir().expect("temp dir");
-        let port = std::net::TcpListener::bind("127.0.0.1:0")
-            .and_then(|l| l.local_addr())
-            .expect("a free port")
-            .port();
-        let stderr = dir.path().join("serve.err");
-        let mut command = Command::new(env!("CARGO_BIN_EXE_hugmood"));
-        command
-            .arg("serve")
-            .current_dir(dir.path())
-            .stdin(Stdio::null());
-        for (key, _) in std::env::vars() {
-            if key.starts_with("HUGMOOD_") {
-                command.env_remove(key);
-            }
-        }
-        command
-            .env(
-                "HUGMOOD_DATABASE_URL",
-                format!("sqlite://{}", dir.path().join("x.db").display()),
-            )
-            .env("HUGMOOD_BIND", format!("127.0.0.1:{port}"))
-            .stdout(File::create(dir.path().join("serve.out")).expect("stdout file"))
-            .stderr(File::create(&stderr).expect("stderr file"));
-        let child = command.spawn().expect("start hugmood serve");
-        let mut served = Self {
-            child: Some(child),
-            stderr,
-            base: format!("http://127.0.0.1:{port}"),
-            _dir: dir,
-        };
-        let deadline = Instant::now() + Duration::from_secs(15);
-        loop {
-            if reqwest::get(format!("{}/healthz", served.base))
-                .await
-                .is_ok()
-            {
-                return served;
-            }
-            let exited = served
-                .child
-                .as_mut()
-                .and_then(|c| c.try_wait().ok().flatten());
-            assert!(
-                exited.is_none(),
-                "serve exited early ({exited:?}): {}",
-                served.stderr_text()
-            );
-            assert!(
-                Instant::now() < deadline,
-                "serve did not answer: {}",
-                served.stderr_text()
-            );
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        }
-    }
-
-    fn stderr_text(&self) -> String {
-        std::fs::read_to_string(&self.stderr).unwrap_or_default()
-    }
-
-    fn sigterm(&self) {
-        let pid = self.child.as_ref().expect("running").id().to_string();
-        let status = Command::new("kill")
-            .args(["-TERM", &pid])
-            .status()
-            .expect("run kill");
-        assert!(status.success(), "kill -TERM {pid}");
-    }
-
-    async fn wait_exit(&mut self, limit: Duration) -> std::process::ExitStatus {
-        let deadline = Instant::now() + limit;
-        loop {
-            let child = self.child.as_mut().expect("running");
-            if let Some(status) = child.try_wait().expect("poll the child") {
-                self.child = None;
-                return status;
-            }
-            assert!(
-                Instant::now() < deadline,
-                "hugmood did not exit within {limit:?}: {}",
-                self.stderr_text()
-            );
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
-    }
-}
-
-impl Drop for Served {
-    fn drop(&mut self) {
-        if let Some(mut child) = self.child.take() {
-            let _ = child.kill();
-            let _ = child.wait();
-        }
-    }
 }
 
 #[tokio::test]

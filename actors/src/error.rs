@@ -27,7 +27,7 @@ pub enum EngineError {
     #[error("rate limited; retry in {retry_after_secs} s")]
     RateLimited { retry_after_secs: u64 },
     /// The database cannot be reached (refused, dropped, shutting down, no free
-    /// connection in time); a retry may succeed. The text is for logs only.
+    /// connection or lock in time); a retry may succeed. The text is for logs only.
     #[error("database unavailable: {0}")]
     Unavailable(String),
     /// More work is waiting for a part of the engine than it takes (a domain actor's
@@ -92,6 +92,9 @@ impl From<sqlx::Error> for EngineError {
             {
                 Self::Unavailable(err.to_string())
             }
+            sqlx::Error::Database(db) if is_sqlite_lock_wait(db.as_ref()) => {
+                Self::Unavailable(err.to_string())
+            }
             sqlx::Error::PoolTimedOut => {
                 Self::Unavailable("no database connection within the acquire timeout".into())
             }
@@ -109,6 +112,20 @@ impl From<sqlx::Error> for EngineError {
 /// cannot connect now). SQLite's codes are plain numbers and never match.
 fn is_outage_sqlstate(code: &str) -> bool {
     code.starts_with("08") || code.starts_with("57P")
+}
+
+/// A SQLite statement that gave up waiting for a lock another connection (another
+/// process, or a long backup) held past the busy timeout: `SQLITE_BUSY` or
+/// `SQLITE_LOCKED`, with any extended code. The database is there, just not free in
+/// time; a retry may succeed.
+fn is_sqlite_lock_wait(db: &dyn sqlx::error::DatabaseError) -> bool {
+    use sqlx::error::DatabaseError as _;
+    const BUSY: i32 = 5;
+    const LOCKED: i32 = 6;
+    db.try_downcast_ref::<sqlx::sqlite::SqliteError>()
+        .and_then(|e| e.code())
+        .and_then(|code| code.parse::<i32>().ok())
+        .is_some_and(|code| matches!(code & 0xff, BUSY | LOCKED))
 }
 
 impl From<sqlx::migrate::MigrateError> for EngineError {

@@ -254,16 +254,7 @@ impl Cluster {
         config.database_url = self.db.url.clone();
         config.redis_url = Some(self.redis.url());
         config.jwt_secret = CLUSTER_SECRET.into();
-        let hub = TestHub {
-            hub: None,
-            base,
-            client: Client::builder()
-                .timeout(Duration::from_secs(30))
-                .build()
-                .expect("http client"),
-            config,
-            dir: tempfile::tempdir().expect("temp dir"),
-        };
+        let hub = TestHub::remote(base, config);
         let node = Node {
             hub,
             child: Some(child),

@@ -11,6 +11,7 @@ use tempfile::TempDir;
 
 mod cluster;
 mod graphql;
+mod served;
 mod social;
 mod sse;
 mod tokens;
@@ -18,6 +19,7 @@ mod tokens;
 pub use cluster::*;
 pub use graphql::*;
 pub use hugmood::Config;
+pub use served::*;
 pub use social::*;
 pub use sse::*;
 pub use tokens::*;
@@ -132,6 +134,21 @@ impl TestHub {
             client,
             config,
             dir,
+        }
+    }
+
+    /// A handle on a hub running elsewhere (another process) at `base`, whose
+    /// configuration is `config`.
+    pub fn remote(base: String, config: Config) -> Self {
+        Self {
+            hub: None,
+            base,
+            client: Client::builder()
+                .timeout(std::time::Duration::from_secs(30))
+                .build()
+                .expect("http client"),
+            config,
+            dir: tempfile::tempdir().expect("temp dir"),
         }
     }
 
