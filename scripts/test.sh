@@ -173,6 +173,24 @@ ensure_redis() {
     info "HUGMOOD_TEST_REDIS_URL=$HUGMOOD_TEST_REDIS_URL"
 }
 
+# --- promtool (the alert rules' checks in tests/dashboards.rs) ----------------
+ensure_promtool() {
+    section "promtool"
+    if ! command -v promtool >/dev/null 2>&1; then
+        info "promtool not found; installing the prometheus package (promtool only is used)"
+        # policy-rc.d in containers keeps the package's service from starting; elsewhere
+        # it is stopped at once, so nothing listens because of this step.
+        apt_install prometheus || {
+            service_failed "could not install promtool (Debian package prometheus)"
+            return 0
+        }
+        if command -v systemctl >/dev/null 2>&1; then
+            systemctl stop prometheus >/dev/null 2>&1 || true
+        fi
+    fi
+    promtool --version 2>&1 | head -n 1 >&2 || true
+}
+
 # --- steps --------------------------------------------------------------------
 run_step() {
     local name=$1 rc=0
@@ -189,6 +207,7 @@ run_step() {
 ensure_toolchain
 ensure_postgres
 ensure_redis
+ensure_promtool
 
 run_step "Formatting (cargo fmt --check)" "$CARGO" fmt --all -- --check
 run_step "Lints (cargo clippy)" "$CARGO" clippy --workspace --all-targets -- -D warnings

@@ -176,6 +176,11 @@ async fn hugs_sent_while_redis_restarts_arrive_exactly_once_and_in_order() {
                 cluster.ready_becomes(1, 503, Duration::from_secs(5)).await,
                 "readyz is 503 while Redis is down"
             );
+            assert_eq!(cluster.hub(1).metric("hugmood_ready").await, Some(0.0));
+            assert_eq!(
+                cluster.hub(1).metric("hugmood_bus_connected").await,
+                Some(0.0)
+            );
             cluster.redis.restart();
             // What was sent while Redis was away arrives without any later hint: node 2
             // re-reads the store once it has subscribed again.
@@ -207,6 +212,11 @@ async fn hugs_sent_while_redis_restarts_arrive_exactly_once_and_in_order() {
         cluster.ready_becomes(1, 200, Duration::from_secs(10)).await,
         "readyz is 200 again once Redis is back"
     );
+    let node = cluster.hub(1);
+    assert_eq!(node.metric("hugmood_ready").await, Some(1.0));
+    assert_eq!(node.metric("hugmood_bus_connected").await, Some(1.0));
+    let lost = node.metric("hugmood_bus_connections_lost_total").await;
+    assert_eq!(lost, Some(1.0), "one lost bus connection is counted");
 }
 
 #[tokio::test]

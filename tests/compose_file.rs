@@ -1,6 +1,6 @@
 //! `config/compose.yml`, the two-node cluster, checked without Docker: the file parses,
 //! its references hold (dependencies, mounted files, the nginx and Prometheus configs
-//! point at both hubs), and each hub's `HUGMOOD_*` environment loads through the hub's
+//! point at both hubs, Prometheus loads the alert rules, Grafana the dashboard), and each hub's `HUGMOOD_*` environment loads through the hub's
 //! own `Config::from_layers` as a cluster node with no unknown keys.
 
 use hugmood::Config;
@@ -17,8 +17,11 @@ fn config_dir() -> PathBuf {
 }
 
 fn read(name: &str) -> String {
-    let path = config_dir().join(name);
-    std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()))
+    read_path(&config_dir().join(name))
+}
+
+fn read_path(path: &Path) -> String {
+    std::fs::read_to_string(path).unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()))
 }
 
 /// The compose file with its `<<: *anchor` merges applied, as compose applies them.
@@ -137,6 +140,20 @@ fn bind_sources(service: &Value) -> Vec<String> {
         .collect()
 }
 
+/// The repository file a service mounts at `target` inside its container.
+fn mounted_at(service: &Value, target: &str) -> PathBuf {
+    let volumes = service["volumes"].as_sequence().into_iter().flatten();
+    let source = volumes
+        .filter_map(Value::as_str)
+        .find_map(|short| {
+            let mut parts = short.split(':');
+            let source = parts.next()?;
+            (parts.next() == Some(target)).then_some(source)
+        })
+        .unwrap_or_else(|| panic!("nothing is mounted at {target}"));
+    config_dir().join(source)
+}
+
 /// The port a hub listens on, from its `HUGMOOD_BIND`.
 fn hub_port(hub: &Value) -> String {
     let env = environment(hub);
@@ -188,7 +205,7 @@ fn the_cluster_has_two_hubs_and_its_services() {
         ["hub1", "hub2"],
         "the services built from the Dockerfile"
     );
-    for needed in ["postgres", "redis", "nginx", "prometheus"] {
+    for needed in ["postgres", "redis", "nginx", "prometheus", "grafana"] {
         assert!(
             services(&doc).contains_key(needed),
             "compose.yml has no {needed} service"
@@ -357,10 +374,27 @@ fn nginx_streams_sse_unbuffered_to_both_hubs() {
 }
 
 #[test]
-fn prometheus_scrapes_both_hubs() {
+fn prometheus_scrapes_both_hubs_and_loads_the_alert_rules() {
     let doc = compose();
+    let service = &services(&doc)["prometheus"];
+    let config = mounted_at(service, "/etc/prometheus/prometheus.yml");
     let prometheus: Value =
-        serde_yaml_ng::from_str(&read("prometheus.yml")).expect("prometheus.yml is YAML");
+        serde_yaml_ng::from_str(&read_path(&config)).expect("prometheus.yml is YAML");
+    // Rule files are named relative to prometheus.yml, in the container as here.
+    for rules in prometheus["rule_files"]
+        .as_sequence()
+        .expect("prometheus.yml names its rule files")
+    {
+        let name = rules.as_str().expect("rule files are paths");
+        let inside = format!("/etc/prometheus/{name}");
+        let beside = config.parent().expect("a folder").join(name);
+        assert!(beside.is_file(), "{name} is not beside prometheus.yml");
+        assert_eq!(
+            mounted_at(service, &inside).canonicalize().ok(),
+            beside.canonicalize().ok(),
+            "{name} is not mounted at {inside}"
+        );
+    }
     let mut targets = BTreeSet::new();
     for job in prometheus["scrape_configs"]
         .as_sequence()
@@ -381,4 +415,36 @@ fn prometheus_scrapes_both_hubs() {
             "prometheus.yml does not scrape {target}: {targets:?}"
         );
     }
+}
+
+#[test]
+fn grafana_is_provisioned_with_the_dashboard() {
+    let doc = compose();
+    let grafana = &services(&doc)["grafana"];
+    let provisioning = mounted_at(grafana, "/etc/grafana/provisioning");
+    for file in ["datasources/prometheus.yml", "dashboards/hugmood.yml"] {
+        assert!(
+            provisioning.join(file).is_file(),
+            "no {file} in the provisioning folder"
+        );
+    }
+    let provider: Value =
+        serde_yaml_ng::from_str(&read_path(&provisioning.join("dashboards/hugmood.yml")))
+            .expect("the dashboard provider is YAML");
+    let folder = provider["providers"][0]["options"]["path"]
+        .as_str()
+        .expect("the provider names its folder");
+    let dashboard = mounted_at(grafana, &format!("{folder}/hugmood.json"));
+    assert!(
+        dashboard.ends_with("dashboards/hugmood.json"),
+        "{dashboard:?}"
+    );
+    let datasource: Value =
+        serde_yaml_ng::from_str(&read_path(&provisioning.join("datasources/prometheus.yml")))
+            .expect("the data source is YAML");
+    assert_eq!(
+        datasource["datasources"][0]["url"].as_str(),
+        Some("http://prometheus:9090"),
+        "Grafana reads the compose file's Prometheus"
+    );
 }

@@ -5,7 +5,7 @@
 
 mod common;
 
-use common::{assert_error, TestHub};
+use common::{assert_error, in_ci, TestHub};
 use reqwest::{header, Method, StatusCode};
 use serde_json::{json, Value};
 use std::path::PathBuf;
@@ -150,11 +150,6 @@ fn pg_ctl() -> Option<PathBuf> {
         .collect();
     found.sort();
     found.pop().map(|(_, pg_ctl)| pg_ctl)
-}
-
-/// `CI` as the test scripts read it: there, a PostgreSQL that cannot start is a failure.
-fn in_ci() -> bool {
-    std::env::var("CI").is_ok_and(|v| ["true", "1", "yes"].contains(&v.to_lowercase().as_str()))
 }
 
 /// Sends a request, returning the reply and how long it took.

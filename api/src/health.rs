@@ -1,8 +1,10 @@
-//! `/healthz` (the process lives) and `/readyz` (the database answers).
+//! `/healthz` (the process lives) and `/readyz` (the database answers; also the
+//! `hugmood_ready` gauge).
 
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
+use hugmood_actors::observe;
 use serde::Serialize;
 use utoipa::ToSchema;
 use utoipa_axum::{router::OpenApiRouter, routes};
@@ -31,6 +33,19 @@ async fn healthz() -> Json<HealthView> {
 #[utoipa::path(get, path = "/readyz", tag = "operations",
     responses((status = 200, body = HealthView), (status = 503, body = ErrorBody)))]
 async fn readyz(State(state): State<AppState>) -> ApiResult<Json<HealthView>> {
+    check_ready(&state).await?;
+    Ok(Json(HealthView { status: "ready" }))
+}
+
+/// Whether the database (and Redis, in cluster mode) answers; the answer is also the
+/// `hugmood_ready` gauge.
+pub(crate) async fn check_ready(state: &AppState) -> ApiResult<()> {
+    let ready = dependencies_answer(state).await;
+    metrics::gauge!(observe::READY).set(if ready.is_ok() { 1.0 } else { 0.0 });
+    ready
+}
+
+async fn dependencies_answer(state: &AppState) -> ApiResult<()> {
     state.store.ping().await.map_err(|err| {
         tracing::warn!(error = %err, "readiness check failed");
         ApiError::new(
@@ -47,5 +62,5 @@ async fn readyz(State(state): State<AppState>) -> ApiResult<Json<HealthView>> {
             "the event bus (Redis) does not answer",
         ));
     }
-    Ok(Json(HealthView { status: "ready" }))
+    Ok(())
 }

@@ -17,8 +17,15 @@ pub const HTTP_REQUESTS: &str = "hugmood_http_requests_total";
 pub const HTTP_DURATION: &str = "hugmood_http_request_duration_seconds";
 pub const RATE_LIMITED: &str = "hugmood_rate_limited_total";
 
-/// Buckets (seconds) for request latency and event delivery: sub-millisecond to 10 s.
-const LATENCY_BUCKETS: [f64; 16] = [
+/// Buckets (seconds) for event delivery and the engine's other durations: half a
+/// millisecond to 10 s, fine where delivery lives (a few ms).
+const SECONDS_BUCKETS: [f64; 14] = [
+    0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0,
+];
+
+/// Buckets (seconds) for request latency: the same, plus a waiting long-poll's 30 s
+/// and beyond.
+const HTTP_BUCKETS: [f64; 16] = [
     0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0,
     60.0,
 ];
@@ -54,15 +61,18 @@ static HANDLE: OnceLock<PrometheusHandle> = OnceLock::new();
 pub fn install() -> PrometheusHandle {
     let handle = HANDLE
         .get_or_init(|| {
-            let builder = PrometheusBuilder::new()
-                .set_buckets_for_metric(Matcher::Full(HTTP_DURATION.into()), &LATENCY_BUCKETS)
-                .and_then(|b| {
-                    b.set_buckets_for_metric(
-                        Matcher::Full(observe::EVENT_DELIVERY_SECONDS.into()),
-                        &LATENCY_BUCKETS,
-                    )
-                })
-                .expect("bucket lists are not empty");
+            let buckets = [
+                (HTTP_DURATION, &HTTP_BUCKETS[..]),
+                (observe::HUG_BATCH_SIZE, &observe::HUG_BATCH_BUCKETS[..]),
+            ]
+            .into_iter()
+            .chain(observe::SECONDS_HISTOGRAMS.map(|name| (name, &SECONDS_BUCKETS[..])));
+            let mut builder = PrometheusBuilder::new();
+            for (name, list) in buckets {
+                builder = builder
+                    .set_buckets_for_metric(Matcher::Full(name.into()), list)
+                    .expect("bucket lists are not empty");
+            }
             builder
                 .install_recorder()
                 .expect("no other metrics recorder is installed")
@@ -86,7 +96,6 @@ fn register() {
     metrics::counter!(HTTP_REQUESTS, "method" => "GET", "route" => "/healthz", "status" => "200")
         .absolute(0);
     let _ = metrics::histogram!(HTTP_DURATION, "method" => "GET", "route" => "/healthz");
-    let _ = metrics::histogram!(observe::EVENT_DELIVERY_SECONDS);
     for route in RATE_LIMITED_ROUTES {
         metrics::counter!(RATE_LIMITED, "route" => route).absolute(0);
     }
@@ -142,6 +151,8 @@ pub async fn render(State(state): State<AppState>) -> Response {
     } else {
         0.0
     });
+    // Readiness as of this scrape (bounded like `/readyz`, which sets it too).
+    let _ = crate::health::check_ready(&state).await;
     let text = HANDLE
         .get()
         .map(PrometheusHandle::render)

@@ -16,9 +16,10 @@ use super::{eventually, Config, TestHub};
 /// The JWT secret every node of a test cluster shares.
 pub const CLUSTER_SECRET: &str = "test-cluster-secret-of-at-least-32-bytes";
 
-/// Whether a missing service must fail the test rather than skip it.
-fn in_ci() -> bool {
-    std::env::var("CI").is_ok_and(|v| v == "true" || v == "1")
+/// Whether a missing service or tool must fail the test rather than skip it (`CI` as
+/// the test scripts read it).
+pub fn in_ci() -> bool {
+    std::env::var("CI").is_ok_and(|v| ["true", "1", "yes"].contains(&v.to_lowercase().as_str()))
 }
 
 /// Says why the test cannot run: a panic in CI, a skip note otherwise.

@@ -64,6 +64,8 @@ impl HugWriter {
 async fn run(store: Arc<dyn Store>, realtime: Realtime, mut waiting: mpsc::Receiver<Pending>) {
     let mut batch = Vec::with_capacity(MAX_BATCH);
     while waiting.recv_many(&mut batch, MAX_BATCH).await > 0 {
+        metrics::histogram!(observe::HUG_BATCH_SIZE).record(batch.len() as f64);
+        metrics::gauge!(observe::HUG_WRITER_QUEUE).set(waiting.len() as f64);
         let (writes, replies): (Vec<HugWrite>, Vec<oneshot::Sender<WriteAnswer>>) =
             batch.drain(..).map(|p| (p.write, p.reply)).unzip();
         if let Batch::Unavailable(why) = commit(&store, &realtime, writes, replies).await {

@@ -4,11 +4,13 @@
 
 use chrono::Duration as ChronoDuration;
 use std::sync::Arc;
+use std::time::Instant;
 use tokio_util::sync::CancellationToken;
 
 use super::RealtimeSettings;
 use crate::domain::idempotency::KEY_LIFETIME;
 use crate::domain::time::now;
+use crate::observe;
 use crate::store::Store;
 
 pub(super) fn start(
@@ -23,6 +25,7 @@ pub(super) fn start(
                 _ = ticker.tick() => {}
                 () = shutdown.cancelled() => return,
             }
+            let started = Instant::now();
             let age =
                 ChronoDuration::from_std(settings.retention_age).unwrap_or(ChronoDuration::days(7));
             match store
@@ -30,7 +33,10 @@ pub(super) fn start(
                 .await
             {
                 Ok(0) => {}
-                Ok(n) => tracing::debug!(pruned = n, "event log pruned"),
+                Ok(n) => {
+                    metrics::counter!(observe::EVENTS_PRUNED).increment(n);
+                    tracing::debug!(pruned = n, "event log pruned");
+                }
                 Err(err) => tracing::warn!(error = %err, "event pruning failed"),
             }
             if let Err(err) = store.prune_stream_tickets(now()).await {
@@ -42,6 +48,7 @@ pub(super) fn start(
             if let Err(err) = store.prune_idempotency_keys(now() - KEY_LIFETIME).await {
                 tracing::warn!(error = %err, "idempotency key pruning failed");
             }
+            metrics::histogram!(observe::PRUNE_SECONDS).record(started.elapsed().as_secs_f64());
         }
     });
 }

@@ -114,6 +114,7 @@ impl SqliteStore {
                 single().connect_with(connect.clone()).await?,
                 writer.clone(),
                 restart_pages,
+                page_size,
                 checkpoints.clone(),
             );
             SqlitePoolOptions::new()

@@ -28,6 +28,8 @@ use sqlx::sqlite::SqlitePool;
 use std::time::Duration;
 use tokio_util::sync::CancellationToken;
 
+use crate::observe;
+
 /// How often the WAL is copied back into the database file: often, so that each pass
 /// (and what the restart step has left to do) stays small.
 pub(super) const CHECKPOINT_EVERY: Duration = Duration::from_millis(50);
@@ -59,11 +61,13 @@ const PASSIVE: &str = "PRAGMA wal_checkpoint(PASSIVE)";
 const RESTART: &str = "PRAGMA wal_checkpoint(RESTART)";
 
 /// Starts the checkpoint task: passes on `checkpointer` (one connection of its own),
-/// restarts through `writer` past `restart_pages`; it ends with `stop`.
+/// restarts through `writer` past `restart_pages`; it ends with `stop`. Each pass
+/// sets `hugmood_sqlite_wal_bytes` (pages of `page_size` bytes).
 pub(super) fn start(
     checkpointer: SqlitePool,
     writer: SqlitePool,
     restart_pages: i64,
+    page_size: u32,
     stop: CancellationToken,
 ) {
     tokio::spawn(async move {
@@ -77,7 +81,12 @@ pub(super) fn start(
                 _ = tick.tick() => {}
                 () = stop.cancelled() => break,
             }
-            match checkpoint(&checkpointer, PASSIVE).await {
+            let pass = checkpoint(&checkpointer, PASSIVE).await;
+            if let Ok(wal_pages) = pass {
+                metrics::gauge!(observe::SQLITE_WAL_BYTES)
+                    .set(wal_pages as f64 * f64::from(page_size));
+            }
+            match pass {
                 Ok(wal_pages) if wal_pages >= restart_pages && restarted_at != Some(wal_pages) => {
                     restarted_at = restart(&checkpointer, &writer).await;
                 }
@@ -106,10 +115,12 @@ async fn restart(checkpointer: &SqlitePool, writer: &SqlitePool) -> Option<i64> 
     let caught_up = started.elapsed();
     match checkpoint(writer, RESTART).await {
         Ok(restarted_at) => {
+            let paused = started.elapsed() - caught_up;
+            metrics::histogram!(observe::SQLITE_WAL_RESTART_PAUSE).record(paused.as_secs_f64());
             tracing::debug!(
                 wal_pages = restarted_at,
                 ?caught_up,
-                writer_paused = ?(started.elapsed() - caught_up),
+                writer_paused = ?paused,
                 "WAL started over"
             );
             Some(restarted_at)

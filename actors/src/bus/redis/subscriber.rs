@@ -51,6 +51,7 @@ pub(super) async fn run(
         };
         if connected.swap(false, Ordering::AcqRel) {
             metrics::gauge!(observe::BUS_CONNECTED).set(0.0);
+            metrics::counter!(observe::BUS_LOST).increment(1);
         }
         if let Err(reason) = listening {
             tracing::warn!(error = %reason, "Redis subscriber connection lost; reconnecting");
