@@ -14,7 +14,7 @@ use crate::realtime::Realtime;
 use crate::store::Store;
 
 /// How recent a notification must be to count as recent activity.
-const RECENT: Duration = Duration::minutes(10);
+pub const RECENT: Duration = Duration::minutes(10);
 
 /// One page of the inbox with its counters.
 #[derive(Debug, Clone)]

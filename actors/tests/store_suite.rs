@@ -199,6 +199,7 @@ store_suite!(
     hug_batches_commit_together_with_gapless_event_ids,
     a_full_hug_batch_is_written_together,
     event_logs_are_pruned_by_age_and_by_count,
+    the_log_version_follows_appends_pruning_and_the_inbox,
     hug_parties_are_read_in_one_query,
     deleting_an_entry_retracts_its_copies_and_sends_the_notice,
     an_entry_no_longer_public_is_retracted_where_moods_are_private,

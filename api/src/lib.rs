@@ -2,6 +2,7 @@
 //! OpenAPI document. `router(state)` builds it; `serve` runs it until shutdown.
 
 pub mod error;
+mod etag;
 pub mod extract;
 mod fallback;
 mod feed;

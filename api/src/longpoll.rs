@@ -4,6 +4,8 @@
 //! with 401 `session_ended` when the caller's session ends meanwhile.
 
 use axum::extract::State;
+use axum::http::HeaderMap;
+use axum::response::{IntoResponse, Response};
 use axum::Json;
 use chrono::{DateTime, Utc};
 use hugmood_actors::auth::accounts::session_ended;
@@ -19,6 +21,7 @@ use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::{router::OpenApiRouter, routes};
 
 use crate::error::{ApiError, ApiResult, ErrorBody};
+use crate::etag::{Etag, IfNoneMatch};
 use crate::extract::{QueryParams, StreamUser};
 use crate::openapi::fields;
 use crate::state::AppState;
@@ -72,16 +75,22 @@ pub struct EventsView {
 }
 
 /// Events after `last_id`, at most 50, oldest first; with `long_poll=true` waits for
-/// the next one when there is none.
+/// the next one when there is none. Without `long_poll`, the answer's `ETag` sent back
+/// in `If-None-Match` gets 304 with no body while nothing in it changed.
 #[utoipa::path(get, path = "/events", tag = "realtime",
-    security(("bearer" = []), ("ticket" = []), ("stream_cookie" = [])), params(EventsQuery),
-    responses((status = 200, body = EventsView), (status = 401, body = ErrorBody),
+    security(("bearer" = []), ("ticket" = []), ("stream_cookie" = [])), params(EventsQuery, IfNoneMatch),
+    responses((status = 200, body = EventsView,
+                headers(("ETag" = String, description = "Tag of this answer (without long_poll), for If-None-Match"))),
+        (status = 304, description = "Not modified (without long_poll): nothing changed since the tag in If-None-Match",
+         headers(("ETag" = String))),
+        (status = 401, body = ErrorBody),
         (status = 429, description = "too_many_streams", body = ErrorBody)))]
 async fn events(
     State(state): State<AppState>,
     user: StreamUser,
+    headers: HeaderMap,
     QueryParams(query): QueryParams<EventsQuery>,
-) -> ApiResult<Json<EventsView>> {
+) -> ApiResult<Response> {
     let after = match query.last_id {
         Some(id) if id < 0 => {
             return Err(ApiError::invalid_field("last_id", "must be an event id"))
@@ -94,8 +103,18 @@ async fn events(
             .unwrap_or(DEFAULT_TIMEOUT_SECS)
             .min(MAX_TIMEOUT_SECS),
     );
+    if !query.long_poll.unwrap_or(false) {
+        // A poll: tagged, so that asking again with its tag costs one indexed read.
+        let version = state.store.log_version(user.id).await?;
+        let etag = Etag::new(&version, &format!("events {after}"));
+        if etag.matches(&headers) {
+            return Ok(etag.not_modified());
+        }
+        let found = state.store.events_after(user.id, after, BATCH).await?;
+        return Ok(etag.attach(answer(&state, found, after)?));
+    }
     let found = state.store.events_after(user.id, after, BATCH).await?;
-    if !found.is_empty() || !query.long_poll.unwrap_or(false) {
+    if !found.is_empty() {
         return answer(&state, found, after);
     }
     let _waiting = Waiting::new();
@@ -160,7 +179,7 @@ enum Wake {
     SessionEnded,
 }
 
-fn answer(state: &AppState, found: Vec<Event>, after: i64) -> ApiResult<Json<EventsView>> {
+fn answer(state: &AppState, found: Vec<Event>, after: i64) -> ApiResult<Response> {
     let last_id = found.last().map_or(after, |e| e.id);
     for event in &found {
         state.realtime.note_delivered(event);
@@ -180,7 +199,8 @@ fn answer(state: &AppState, found: Vec<Event>, after: i64) -> ApiResult<Json<Eve
         events,
         last_id,
         timestamp: Utc::now(),
-    }))
+    })
+    .into_response())
 }
 
 /// Keeps the waiting long-polls gauge right however the wait ends.

@@ -19,12 +19,29 @@ pub struct EventBounds {
     pub last: i64,
 }
 
+/// What a polling client's answer depends on, read without a page of the log or the
+/// inbox: it changes whenever an event is appended, pruned or retracted, or a
+/// notification is created or removed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LogVersion {
+    pub bounds: EventBounds,
+    /// Retracted events (tombstones) in the log.
+    pub retracted: i64,
+    /// Notifications in the inbox.
+    pub notifications: i64,
+    /// When the newest notification was created.
+    pub newest_notification: Option<DateTime<Utc>>,
+}
+
 #[async_trait]
 pub trait EventStore {
     /// Up to `limit` events of `user` with ids above `after`, oldest first; retracted
     /// ones are left out (their ids are gaps).
     async fn events_after(&self, user: Uuid, after: i64, limit: u32) -> EngineResult<Vec<Event>>;
     async fn event_bounds(&self, user: Uuid) -> EngineResult<EventBounds>;
+    /// The version of `user`'s log and inbox (all zero for an unknown user), from
+    /// indexes only.
+    async fn log_version(&self, user: Uuid) -> EngineResult<LogVersion>;
     /// Deletes events older than `before`, and all but the last `keep_per_user` of each
     /// user's log. Returns how many went.
     async fn prune_events(&self, before: DateTime<Utc>, keep_per_user: i64) -> EngineResult<u64>;
@@ -116,6 +133,29 @@ macro_rules! impl_event_store {
                 .await?;
                 let (last, oldest) = row.unwrap_or((0, None));
                 Ok($crate::store::events::EventBounds { oldest, last })
+            }
+
+            async fn log_version(&self, user: uuid::Uuid) -> $crate::error::EngineResult<$crate::store::events::LogVersion> {
+                type Row = (i64, Option<i64>, i64, i64, Option<chrono::DateTime<chrono::Utc>>);
+                let row: Option<Row> = sqlx::query_as(
+                    "SELECT u.last_event_id, \
+                     (SELECT MIN(e.id) FROM events e WHERE e.user_id = u.id), \
+                     (SELECT COUNT(*) FROM events e WHERE e.user_id = u.id AND e.retracted), \
+                     (SELECT COUNT(*) FROM notifications n WHERE n.user_id = u.id), \
+                     (SELECT MAX(n.created_at) FROM notifications n WHERE n.user_id = u.id) \
+                     FROM users u WHERE u.id = $1",
+                )
+                .bind(user)
+                .fetch_optional(self.reader())
+                .await?;
+                let (last, oldest, retracted, notifications, newest_notification) =
+                    row.unwrap_or((0, None, 0, 0, None));
+                Ok($crate::store::events::LogVersion {
+                    bounds: $crate::store::events::EventBounds { oldest, last },
+                    retracted,
+                    notifications,
+                    newest_notification,
+                })
             }
 
             async fn prune_events(

@@ -30,7 +30,7 @@ use std::sync::Arc;
 
 use crate::error::{EngineError, EngineResult};
 pub use collections::CollectionStore;
-pub use events::{EventBounds, EventStore};
+pub use events::{EventBounds, EventStore, LogVersion};
 pub use hugs::{Claimed, HugDirection, HugParties, HugStore, HugWrite, HugWritten};
 pub use idempotency::IdempotencyStore;
 pub use moods::{MoodFilter, MoodStore};

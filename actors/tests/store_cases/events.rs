@@ -72,6 +72,36 @@ pub async fn event_logs_are_pruned_by_age_and_by_count(store: Arc<dyn Store>) {
     );
 }
 
+pub async fn the_log_version_follows_appends_pruning_and_the_inbox(store: Arc<dyn Store>) {
+    let sender = user(&store, "lv_sender").await;
+    let reader = user(&store, "lv_reader").await;
+    let empty = store.log_version(reader).await.expect("version");
+    assert_eq!(
+        (
+            empty.bounds.last,
+            empty.bounds.oldest,
+            empty.retracted,
+            empty.notifications
+        ),
+        (0, None, 0, 0)
+    );
+    assert_eq!(empty.newest_notification, None);
+    hugs(&store, sender, reader, 3, 0).await;
+    let written = store.log_version(reader).await.expect("version");
+    assert_eq!((written.bounds.last, written.bounds.oldest), (6, Some(1)));
+    assert_eq!((written.retracted, written.notifications), (0, 3));
+    let newest = written.newest_notification.expect("a newest notification");
+    assert!((now() - newest).num_seconds().abs() < 60, "{newest}");
+    store
+        .prune_events(now() - Duration::days(7), 2)
+        .await
+        .expect("prune");
+    let pruned = store.log_version(reader).await.expect("version");
+    assert_eq!((pruned.bounds.last, pruned.bounds.oldest), (6, Some(5)));
+    let unknown = store.log_version(Uuid::new_v4()).await.expect("version");
+    assert_eq!(unknown, empty, "an unknown user's version is all zero");
+}
+
 /// SQLite only: a database written before migration 0007 (the event log keyed by user)
 /// keeps every event, in order, and its page size, and goes on appending after it.
 pub async fn an_sqlite_event_log_survives_the_append_order_migration() {

@@ -1,11 +1,13 @@
 //! `/notifications`: the inbox — list, read one, read all.
 
 use axum::extract::State;
-use axum::http::StatusCode;
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::Response;
 use axum::Json;
 use chrono::{DateTime, Utc};
 use hugmood_actors::domain::notification::{InboxFilter, Notification};
 use hugmood_actors::domain::time::parse_bound;
+use hugmood_actors::inbox;
 use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
 use utoipa::openapi::schema::Schema;
@@ -15,6 +17,7 @@ use uuid::Uuid;
 
 use super::PageQuery;
 use crate::error::{ApiError, ApiResult, ErrorBody};
+use crate::etag::{Etag, IfNoneMatch};
 use crate::extract::{AuthUser, PathId, QueryParams};
 use crate::openapi::fields;
 use crate::state::AppState;
@@ -95,14 +98,19 @@ pub struct InboxView {
     timestamp: DateTime<Utc>,
 }
 
-/// The caller's notifications, newest first, at most 50 per page.
-#[utoipa::path(get, path = "/notifications", tag = "notifications", security(("bearer" = [])), params(InboxQuery),
-    responses((status = 200, body = InboxView)))]
+/// The caller's notifications, newest first, at most 50 per page. The answer's `ETag`
+/// sent back in `If-None-Match` gets 304 with no body while nothing in it changed.
+#[utoipa::path(get, path = "/notifications", tag = "notifications", security(("bearer" = [])),
+    params(InboxQuery, IfNoneMatch),
+    responses((status = 200, body = InboxView, headers(("ETag" = String, description = "Tag of this answer, for If-None-Match"))),
+              (status = 304, description = "Not modified: nothing changed since the tag in If-None-Match",
+               headers(("ETag" = String)))))]
 async fn list(
     State(state): State<AppState>,
     user: AuthUser,
+    headers: HeaderMap,
     QueryParams(query): QueryParams<InboxQuery>,
-) -> ApiResult<Json<InboxView>> {
+) -> ApiResult<Response> {
     let since = match query.since.as_deref() {
         None => None,
         Some(text) => {
@@ -119,9 +127,24 @@ async fn list(
         since,
         unread_only: query.unread_only.unwrap_or(false),
     };
+    let version = state.store.log_version(user.id).await?;
+    // `recentActivity` turns false with time alone, so it is part of the tag.
+    let recent = version
+        .newest_notification
+        .is_some_and(|at| at > Utc::now() - inbox::RECENT);
+    let etag = Etag::new(
+        &version,
+        &format!(
+            "inbox {:?} {} {:?} {:?} {recent}",
+            filter.since, filter.unread_only, query.page, query.per_page
+        ),
+    );
+    if etag.matches(&headers) {
+        return Ok(etag.not_modified());
+    }
     let inbox = state.inbox.list(filter, page).await?;
     let pages = inbox.page.pages();
-    Ok(Json(InboxView {
+    Ok(etag.attach(Json(InboxView {
         total: inbox.page.total,
         pages,
         notifications: inbox
@@ -134,7 +157,7 @@ async fn list(
         unread_count: inbox.unread_count,
         recent_activity: inbox.recent_activity,
         timestamp: Utc::now(),
-    }))
+    })))
 }
 
 /// Mark one notification read; the user's streams get `notification_read`.
