@@ -2,8 +2,9 @@
 # One k6 script against a release hub, for docs/benchmarks.md: seeds USERS users into
 # a new SQLite file, starts the hub on a free port of 127.0.0.1 (embedded, roomy hug
 # and mood limits, RUST_LOG=warn but for the start line), runs the script for DURATION
-# with VUS VUs (its thresholds enforced), and prints the machine, the k6 summary and
-# the hub's CPU time and peak memory. Everything stops when the script ends.
+# with VUS VUs (its thresholds enforced), and prints the machine, the k6 summary, the
+# CPU time of the hub and of k6, and the hub's peak memory. Everything stops when the
+# script ends.
 #
 #   cargo build --release -p hugmood
 #   loadtests/k6/bench.sh                                  # rest-mixed.js, 60 s, 16 VUs
@@ -43,10 +44,13 @@ trap 'exit 130' INT TERM
 
 hub_start "$HUB_BIN" "$WORK" "$USERS"
 
-# CPU seconds (user + system) the hub has used so far.
-hub_cpu_secs() {
-    awk -v hz="$(getconf CLK_TCK)" '{ sub(/^.*\) /, ""); printf "%.1f", ($12 + $13) / hz }' \
-        "/proc/$HUB_PID/stat"
+# CPU seconds (user + system) of process $1 so far: its own (fields 14-15 of
+# /proc/PID/stat) or, with "children", those of its children it has waited for (16-17).
+cpu_secs() {
+    awk -v hz="$(getconf CLK_TCK)" -v which="${2:-self}" '{
+        sub(/^.*\) /, "")
+        printf "%.1f", (which == "children" ? $14 + $15 : $12 + $13) / hz
+    }' "/proc/$1/stat"
 }
 
 printf 'machine: %s cores, %s; %s\n' "$(nproc)" \
@@ -55,10 +59,13 @@ printf 'hub: %s (commit %s), %s users; k6 %s\n' "$HUB_BIN" \
     "$(git rev-parse --short HEAD 2>/dev/null || echo unknown)" "$USERS" "$K6_VERSION"
 printf 'run: %s, DURATION=%s, VUS=%s\n' "$SCRIPT" "$DURATION" "$VUS"
 
-cpu_before=$(hub_cpu_secs)
+minus() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.1f", a - b }'; }
+hub_before=$(cpu_secs "$HUB_PID")
+k6_before=$(cpu_secs $$ children)
 rc=0
 k6_run "$SCRIPT" || rc=$?
-printf 'hub: %s CPU seconds during the run, peak RSS %s\n' \
-    "$(awk -v a="$(hub_cpu_secs)" -v b="$cpu_before" 'BEGIN { printf "%.1f", a - b }')" \
-    "$(awk '/VmHWM/ { print $2, $3 }' "/proc/$HUB_PID/status")"
+printf 'hub: %s CPU seconds during the run, peak RSS %s; k6: %s CPU seconds\n' \
+    "$(minus "$(cpu_secs "$HUB_PID")" "$hub_before")" \
+    "$(awk '/VmHWM/ { print $2, $3 }' "/proc/$HUB_PID/status")" \
+    "$(minus "$(cpu_secs $$ children)" "$k6_before")"
 exit "$rc"
