@@ -6,12 +6,24 @@
 HUB_PID=
 BASE_URL=
 
+# hub_run BIN ARGS...: runs the hub binary without the scripts' own settings
+# (HUGMOOD_K6_*, HUGMOOD_ST_*), which it would warn about as unknown.
+hub_run() {
+    local name unset=()
+    for name in $(compgen -e); do
+        case $name in
+        HUGMOOD_K6_* | HUGMOOD_ST_*) unset+=(-u "$name") ;;
+        esac
+    done
+    env "${unset[@]}" "$@"
+}
+
 # hub_serve BIN LOG: starts `BIN serve` with its output in LOG and waits until it
 # listens (its JSON log line "hub listening" names the port it got). Sets HUB_PID and
 # BASE_URL (http://127.0.0.1:PORT).
 hub_serve() {
     local bin=$1 log=$2 addr= _
-    "$bin" serve >"$log" 2>&1 &
+    hub_run "$bin" serve >"$log" 2>&1 &
     HUB_PID=$!
     for _ in $(seq 1 100); do
         addr=$(sed -n 's/.*"hub listening","addr":"\([0-9.:]*\)".*/\1/p' "$log" | head -n 1)

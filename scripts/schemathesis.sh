@@ -73,7 +73,7 @@ export HUGMOOD_LOG_FORMAT=json
 export RUST_LOG=${RUST_LOG:-warn,hugmood=info,hugmood_api=info}
 
 # Users whose tokens the session-ending calls get, one each (see hooks.py).
-"$HUB_BIN" seed --users 2000 --prefix pool --tokens-out "$WORK/pool.txt" >"$WORK/seed.log" 2>&1 ||
+hub_run "$HUB_BIN" seed --users 2000 --prefix pool --tokens-out "$WORK/pool.txt" >"$WORK/seed.log" 2>&1 ||
     { cat "$WORK/seed.log" >&2; die "seeding failed"; }
 
 hub_serve "$HUB_BIN" "$WORK/hub.log"

@@ -43,7 +43,7 @@ hub_start() {
     export HUGMOOD_MOOD_RATE_PER_MINUTE=${HUGMOOD_MOOD_RATE_PER_MINUTE:-1000000}
     export RUST_LOG=${RUST_LOG:-warn,hugmood=info,hugmood_api=info}
     TOKENS_FILE=$work/tokens.txt
-    "$bin" seed --users "$users" --tokens-out "$TOKENS_FILE" --token-ttl 7200 >"$work/seed.log" 2>&1 ||
+    hub_run "$bin" seed --users "$users" --tokens-out "$TOKENS_FILE" --token-ttl 7200 >"$work/seed.log" 2>&1 ||
         { cat "$work/seed.log" >&2; die "seeding failed"; }
     HUB_LOG=$work/hub.log
     hub_serve "$bin" "$HUB_LOG"

@@ -50,8 +50,9 @@ export function loadUsers(runSecs) {
     const needed = Date.now() / 1000 + runSecs + 30;
     if (!(expires > needed)) {
         const left = Math.round(expires - Date.now() / 1000);
+        const when = left > 0 ? `expire in ${left} s, before this ${runSecs} s run ends` : `expired ${-left} s ago`;
         throw new Error(
-            `${path}: the tokens expire in ${left} s, before this ${runSecs} s run ends; ` +
+            `${path}: the tokens ${when}; ` +
                 'seed again (hugmood seed --token-ttl SECS) or shorten DURATION',
         );
     }
