@@ -38,22 +38,15 @@ die() {
 }
 
 # --- schemathesis, pinned, in its own virtual environment ----------------------
+# shellcheck source=pip-tool.sh
+. scripts/pip-tool.sh
+
 install_schemathesis() {
     if [ -x "$VENV/bin/schemathesis" ] &&
         [ "$("$VENV/bin/schemathesis" --version 2>/dev/null)" = "schemathesis, version $SCHEMATHESIS_VERSION" ]; then
         return 0
     fi
-    command -v python3 >/dev/null 2>&1 || die "python3 is needed to install schemathesis"
-    if ! python3 -m venv --help >/dev/null 2>&1 && [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null 2>&1; then
-        info "installing python3-venv"
-        DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends python3-venv >&2 ||
-            { apt-get update -q >&2 && DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends python3-venv >&2; }
-    fi
-    info "installing schemathesis $SCHEMATHESIS_VERSION into $VENV"
-    rm -rf "$VENV"
-    python3 -m venv "$VENV" || die "cannot create a Python virtual environment at $VENV"
-    "$VENV/bin/pip" install --quiet --disable-pip-version-check "schemathesis==$SCHEMATHESIS_VERSION" >&2 ||
-        die "cannot install schemathesis $SCHEMATHESIS_VERSION"
+    pip_tool_install "$VENV" "schemathesis==$SCHEMATHESIS_VERSION"
 }
 
 install_schemathesis
@@ -65,12 +58,10 @@ info "building the hub"
 HUB_BIN=$CARGO_TARGET_DIR/debug/hugmood
 
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/hugmood-schemathesis.XXXXXX")
-HUB_PID=
+# shellcheck source=hub-process.sh
+. scripts/hub-process.sh
 cleanup() {
-    if [ -n "$HUB_PID" ]; then
-        kill "$HUB_PID" 2>/dev/null || true
-        wait "$HUB_PID" 2>/dev/null || true
-    fi
+    hub_stop
     rm -rf "$WORK"
 }
 trap cleanup EXIT
@@ -82,20 +73,11 @@ export HUGMOOD_LOG_FORMAT=json
 export RUST_LOG=${RUST_LOG:-warn,hugmood=info,hugmood_api=info}
 
 # Users whose tokens the session-ending calls get, one each (see hooks.py).
-"$HUB_BIN" seed --users 2000 --prefix pool --tokens-out "$WORK/pool.txt" >"$WORK/seed.log" 2>&1 ||
+hub_run "$HUB_BIN" seed --users 2000 --prefix pool --tokens-out "$WORK/pool.txt" >"$WORK/seed.log" 2>&1 ||
     { cat "$WORK/seed.log" >&2; die "seeding failed"; }
 
-"$HUB_BIN" serve >"$WORK/hub.log" 2>&1 &
-HUB_PID=$!
-ADDR=
-for _ in $(seq 1 100); do
-    ADDR=$(sed -n 's/.*"hub listening","addr":"\([0-9.:]*\)".*/\1/p' "$WORK/hub.log" | head -n 1)
-    [ -n "$ADDR" ] && break
-    kill -0 "$HUB_PID" 2>/dev/null || break
-    sleep 0.1
-done
-[ -n "$ADDR" ] || { cat "$WORK/hub.log" >&2; die "the hub did not start"; }
-BASE=http://$ADDR
+hub_serve "$HUB_BIN" "$WORK/hub.log"
+BASE=$BASE_URL
 info "hub on $BASE"
 
 # The run's user.

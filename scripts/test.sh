@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Run the whole test suite: formatting, lints, every test of the workspace, then
-# schemathesis over the served OpenAPI document (scripts/schemathesis.sh).
+# schemathesis over the served OpenAPI document (scripts/schemathesis.sh) and a short
+# run of each k6 load script with its thresholds (scripts/k6-smoke.sh).
 #
 # Works on a fresh Debian machine as root: it installs and starts the services the
 # tests need (a throwaway PostgreSQL and Redis on non-standard local ports).
@@ -215,9 +216,10 @@ run_step "Tests (cargo test)" "$CARGO" test --workspace "$@"
 # A filter or cargo arguments ask for part of the suite; CI and a bare run get it all.
 if [ "$#" -eq 0 ] || is_ci; then
     run_step "OpenAPI document against a live hub (schemathesis)" bash scripts/schemathesis.sh
+    run_step "k6 load scripts against a live hub (smoke)" bash scripts/k6-smoke.sh
 else
-    section "OpenAPI document against a live hub (schemathesis)"
-    info "not run: arguments were given; run scripts/schemathesis.sh for it"
+    section "OpenAPI document against a live hub (schemathesis), k6 load scripts (smoke)"
+    info "not run: arguments were given; run scripts/schemathesis.sh and scripts/k6-smoke.sh for them"
 fi
 
 section "All checks passed in $((SECONDS - START_TIME))s"

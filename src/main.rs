@@ -4,7 +4,7 @@
 use anyhow::Context;
 use clap::Parser;
 use hugmood::cli::{Cli, Command};
-use hugmood::{config::Config, seed, telemetry};
+use hugmood::{config::Config, progress::Progress, seed, telemetry};
 use tokio::net::TcpListener;
 
 /// mimalloc keeps the resident size of many long-lived connections close to what they
@@ -33,7 +33,9 @@ async fn main() -> anyhow::Result<()> {
             let keys = hugmood::jwt_keys(&config);
             let ttl = args.token_ttl.unwrap_or(config.access_token_ttl_secs);
             let started = std::time::Instant::now();
-            let report = seed::seed(store, &keys, &args, ttl).await?;
+            let mut progress = Progress::stderr("seeded", "users", u64::from(args.users));
+            let report = seed::seed(store, &keys, &args, ttl, &mut |n| progress.advance(n)).await?;
+            progress.finish();
             println!(
                 "seeded {} users ({} friendships, {} mood entries, {} hugs) in {:.1}s; password: {}",
                 report.users,

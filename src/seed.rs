@@ -2,6 +2,10 @@
 //! load tests (20,000 users in seconds: the shared demo password is hashed once, rows
 //! go in by the hundred or in one transaction), optionally writing
 //! `<user id> <access token>` per user to a file.
+//!
+//! Users go in by batches of about a twentieth, each batch with the friendships,
+//! moods and hugs whose users are all in by then and the batch's token lines, so the
+//! caller can show progress after each.
 
 use anyhow::{bail, Context};
 use chrono::{DateTime, Duration, Utc};
@@ -31,39 +35,70 @@ pub struct SeedReport {
     pub hugs: usize,
 }
 
-/// Friend pairs of a ring of `n` users where each befriends the next `k`.
-fn ring_pairs(ids: &[Uuid], k: u32) -> Vec<(Uuid, Uuid)> {
-    let n = ids.len();
+/// Friend pairs (by user index) of a ring of `n` users where each befriends the next `k`.
+fn ring_pairs(n: usize, k: u32) -> Vec<(usize, usize)> {
     let k = (k as usize).min(n.saturating_sub(1));
     (0..n)
-        .flat_map(|i| (1..=k).map(move |step| (ids[i], ids[(i + step) % n])))
+        .flat_map(|i| (1..=k).map(move |step| (i, (i + step) % n)))
         .collect()
 }
 
-/// Friend pairs of a star: the first user befriends the next `n` (capped at the
-/// others there are), minus pairs that `existing` has already in either order, so a
-/// friendship is neither inserted nor counted twice.
-fn star_pairs(ids: &[Uuid], n: u32, existing: &[(Uuid, Uuid)]) -> Vec<(Uuid, Uuid)> {
-    let Some((&hub, rest)) = ids.split_first() else {
+/// Friend pairs of a star among `users` users: the first befriends the next `n`
+/// (capped at the others there are), minus pairs that `existing` has already in
+/// either order, so a friendship is neither inserted nor counted twice.
+fn star_pairs(users: usize, n: u32, existing: &[(usize, usize)]) -> Vec<(usize, usize)> {
+    if users == 0 {
         return Vec::new();
-    };
-    let known: HashSet<(Uuid, Uuid)> = existing
+    }
+    let known: HashSet<usize> = existing
         .iter()
-        .filter(|(a, b)| *a == hub || *b == hub)
-        .map(|&(a, b)| if a == hub { (a, b) } else { (b, a) })
+        .filter_map(|&(a, b)| match (a, b) {
+            (0, other) | (other, 0) => Some(other),
+            _ => None,
+        })
         .collect();
-    rest.iter()
+    (1..users)
         .take(n as usize)
-        .map(|&friend| (hub, friend))
-        .filter(|pair| !known.contains(pair))
+        .filter(|friend| !known.contains(friend))
+        .map(|friend| (0, friend))
         .collect()
 }
 
+/// Rows waiting for their users: each row is tagged with the highest index of a user
+/// it refers to, and is handed out once the users up to that one are in.
+struct Waiting<T> {
+    rows: std::iter::Peekable<std::vec::IntoIter<(usize, T)>>,
+}
+
+impl<T> Waiting<T> {
+    fn new(mut rows: Vec<(usize, T)>) -> Self {
+        rows.sort_by_key(|(last_user, _)| *last_user);
+        Self {
+            rows: rows.into_iter().peekable(),
+        }
+    }
+
+    /// The rows whose users are all among the first `inserted`.
+    fn ready(&mut self, inserted: usize) -> Vec<T> {
+        std::iter::from_fn(|| self.rows.next_if(|(last, _)| *last < inserted))
+            .map(|(_, row)| row)
+            .collect()
+    }
+}
+
+/// Users per batch: about a twentieth of them, at most 2,000.
+fn batch_size(users: usize) -> usize {
+    users.div_ceil(20).clamp(1, 2000)
+}
+
+/// Seeds the users of `args`; `progress` is told how many more users are in (with
+/// their rows among the users in so far) after each batch.
 pub async fn seed(
     store: Arc<dyn Store>,
     keys: &JwtKeys,
     args: &SeedArgs,
     token_ttl: u64,
+    progress: &mut dyn FnMut(u64),
 ) -> anyhow::Result<SeedReport> {
     let first = format!("{}_{}", args.prefix, 1);
     let last = format!("{}_{}", args.prefix, args.users);
@@ -74,6 +109,13 @@ pub async fn seed(
     if store.user_by_login(&first).await?.is_some() {
         bail!("users named {first:?}… exist already; choose another --prefix");
     }
+    let mut tokens = match &args.tokens_out {
+        Some(path) => Some(std::io::BufWriter::new(
+            std::fs::File::create(path)
+                .with_context(|| format!("cannot create {}", path.display()))?,
+        )),
+        None => None,
+    };
     let hash = tokio::task::spawn_blocking(|| password::hash_blocking(DEMO_PASSWORD)).await??;
     let at = now();
     let users: Vec<NewUser> = (1..=args.users)
@@ -90,85 +132,110 @@ pub async fn seed(
             }
         })
         .collect();
-    store
-        .insert_users(&users)
-        .await
-        .context("inserting users")?;
     let ids: Vec<Uuid> = users.iter().map(|u| u.id).collect();
-    let mut pairs = ring_pairs(&ids, args.friends);
-    let star = star_pairs(&ids, args.star_friends, &pairs);
+    let mut pairs = ring_pairs(ids.len(), args.friends);
+    let star = star_pairs(ids.len(), args.star_friends, &pairs);
     pairs.extend(star);
-    store
-        .insert_friendships(&pairs, at)
-        .await
-        .context("inserting friendships")?;
-    let moods = demo_moods(&ids, args.moods, at);
-    store
-        .insert_moods(&moods)
-        .await
-        .context("inserting mood entries")?;
-    let hugs = demo_hugs(&ids, args.hugs, at);
-    store.insert_hugs(&hugs).await.context("inserting hugs")?;
-    if let Some(path) = &args.tokens_out {
-        let file = std::fs::File::create(path)
-            .with_context(|| format!("cannot create {}", path.display()))?;
-        let mut out = std::io::BufWriter::new(file);
-        for id in &ids {
-            writeln!(out, "{id} {}", keys.issue(*id, at, token_ttl)?)?;
-        }
-        out.flush()?;
-    }
-    Ok(SeedReport {
+    let mut report = SeedReport {
         users: args.users,
         friendships: pairs.len(),
-        moods: moods.len(),
-        hugs: hugs.len(),
-    })
+        moods: 0,
+        hugs: 0,
+    };
+    let mut friendships = Waiting::new(
+        pairs
+            .into_iter()
+            .map(|(a, b)| (a.max(b), (ids[a], ids[b])))
+            .collect(),
+    );
+    let moods = demo_moods(&ids, args.moods, at);
+    report.moods = moods.len();
+    let mut moods = Waiting::new(moods);
+    let hugs = demo_hugs(&ids, args.hugs, at);
+    report.hugs = hugs.len();
+    let mut hugs = Waiting::new(hugs);
+    let size = batch_size(users.len());
+    for (batch, chunk) in users.chunks(size).enumerate() {
+        let start = batch * size;
+        let inserted = start + chunk.len();
+        store.insert_users(chunk).await.context("inserting users")?;
+        store
+            .insert_friendships(&friendships.ready(inserted), at)
+            .await
+            .context("inserting friendships")?;
+        store
+            .insert_moods(&moods.ready(inserted))
+            .await
+            .context("inserting mood entries")?;
+        store
+            .insert_hugs(&hugs.ready(inserted))
+            .await
+            .context("inserting hugs")?;
+        if let Some(out) = &mut tokens {
+            for id in &ids[start..inserted] {
+                writeln!(out, "{id} {}", keys.issue(*id, at, token_ttl)?)?;
+            }
+        }
+        progress(chunk.len() as u64);
+    }
+    if let Some(mut out) = tokens {
+        out.flush()?;
+    }
+    Ok(report)
 }
 
-/// `per_user` entries per user, one a day back from `at`, cycling through the moods.
-fn demo_moods(ids: &[Uuid], per_user: u32, at: DateTime<Utc>) -> Vec<MoodEntry> {
+/// `per_user` entries per user, one a day back from `at`, cycling through the moods;
+/// each with its author's index.
+fn demo_moods(ids: &[Uuid], per_user: u32, at: DateTime<Utc>) -> Vec<(usize, MoodEntry)> {
     let mut entries = Vec::with_capacity(ids.len() * per_user as usize);
     for (i, user) in ids.iter().enumerate() {
         for day in 0..per_user as usize {
             let mood = Mood::ALL[(i + day) % Mood::ALL.len()];
             let (valence, arousal) = mood.default_affect();
             let created = at - Duration::days(day as i64) - Duration::minutes((i % 600) as i64);
-            entries.push(MoodEntry {
-                id: Uuid::new_v4(),
-                user_id: *user,
-                mood,
-                intensity: (1 + (i + day) % 10) as u8,
-                valence,
-                arousal,
-                note: None,
-                is_public: day == 0,
-                tags: vec![DEMO_TAGS[(i + day) % DEMO_TAGS.len()].to_owned()],
-                created_at: created,
-                updated_at: created,
-            });
+            entries.push((
+                i,
+                MoodEntry {
+                    id: Uuid::new_v4(),
+                    user_id: *user,
+                    mood,
+                    intensity: (1 + (i + day) % 10) as u8,
+                    valence,
+                    arousal,
+                    note: None,
+                    is_public: day == 0,
+                    tags: vec![DEMO_TAGS[(i + day) % DEMO_TAGS.len()].to_owned()],
+                    created_at: created,
+                    updated_at: created,
+                },
+            ));
         }
     }
     entries
 }
 
-/// `per_user` hugs from each user to the next one in the ring (a friend), already seen.
-fn demo_hugs(ids: &[Uuid], per_user: u32, at: DateTime<Utc>) -> Vec<Hug> {
+/// `per_user` hugs from each user to the next one in the ring (a friend), already
+/// seen; each with the higher index of its sender and recipient.
+fn demo_hugs(ids: &[Uuid], per_user: u32, at: DateTime<Utc>) -> Vec<(usize, Hug)> {
     if ids.len() < 2 {
         return Vec::new();
     }
     let mut hugs = Vec::with_capacity(ids.len() * per_user as usize);
     for (i, sender) in ids.iter().enumerate() {
+        let recipient = (i + 1) % ids.len();
         for n in 0..per_user as usize {
-            hugs.push(Hug {
-                id: Uuid::new_v4(),
-                sender_id: *sender,
-                recipient_id: ids[(i + 1) % ids.len()],
-                hug_type: HugType::ALL[(i + n) % HugType::ALL.len()],
-                message: Some("Thinking of you!".into()),
-                sent_at: at - Duration::hours((n + 1) as i64),
-                status: HugStatus::Seen,
-            });
+            hugs.push((
+                i.max(recipient),
+                Hug {
+                    id: Uuid::new_v4(),
+                    sender_id: *sender,
+                    recipient_id: ids[recipient],
+                    hug_type: HugType::ALL[(i + n) % HugType::ALL.len()],
+                    message: Some("Thinking of you!".into()),
+                    sent_at: at - Duration::hours((n + 1) as i64),
+                    status: HugStatus::Seen,
+                },
+            ));
         }
     }
     hugs
@@ -182,40 +249,59 @@ mod tests {
 
     #[test]
     fn ring_wraps_and_caps_k() {
-        let ids: Vec<Uuid> = (0..4).map(|_| Uuid::new_v4()).collect();
-        let pairs = ring_pairs(&ids, 2);
+        let pairs = ring_pairs(4, 2);
         assert_eq!(pairs.len(), 8);
-        assert!(pairs.contains(&(ids[3], ids[0])));
-        assert_eq!(ring_pairs(&ids[..2], 5).len(), 2);
-        assert!(ring_pairs(&ids[..1], 3).is_empty());
+        assert!(pairs.contains(&(3, 0)));
+        assert_eq!(ring_pairs(2, 5).len(), 2);
+        assert!(ring_pairs(1, 3).is_empty());
     }
 
     #[test]
     fn star_befriends_the_first_user_with_the_next_n_once() {
-        let ids: Vec<Uuid> = (0..6).map(|_| Uuid::new_v4()).collect();
-        let star = star_pairs(&ids, 4, &[]);
-        assert_eq!(star.len(), 4);
-        assert!(star.iter().all(|&(a, _)| a == ids[0]));
-        assert_eq!(star.last(), Some(&(ids[0], ids[4])));
+        let star = star_pairs(6, 4, &[]);
+        assert_eq!(star, vec![(0, 1), (0, 2), (0, 3), (0, 4)]);
         // The ring of 2 already has 0–1, 0–2 (forwards) and 4–0, 5–0 (wrapping).
-        let ring = ring_pairs(&ids, 2);
-        let star = star_pairs(&ids, 5, &ring);
-        assert_eq!(star, vec![(ids[0], ids[3])]);
-        assert_eq!(star_pairs(&ids, 100, &[]).len(), 5, "capped at the others");
-        assert!(star_pairs(&ids[..1], 3, &[]).is_empty());
-        assert!(star_pairs(&[], 3, &[]).is_empty());
+        let ring = ring_pairs(6, 2);
+        assert_eq!(star_pairs(6, 5, &ring), vec![(0, 3)]);
+        assert_eq!(star_pairs(6, 100, &[]).len(), 5, "capped at the others");
+        assert!(star_pairs(1, 3, &[]).is_empty());
+        assert!(star_pairs(0, 3, &[]).is_empty());
     }
 
     #[test]
-    fn demo_data_counts() {
+    fn waiting_rows_come_out_once_their_users_are_in() {
+        let mut rows = Waiting::new(vec![(4, "d"), (0, "a"), (2, "c"), (1, "b"), (2, "c2")]);
+        assert_eq!(rows.ready(1), ["a"]);
+        assert!(rows.ready(1).is_empty(), "handed out once");
+        assert_eq!(rows.ready(3), ["b", "c", "c2"]);
+        assert_eq!(rows.ready(5), ["d"]);
+        assert!(rows.ready(10).is_empty());
+    }
+
+    #[test]
+    fn batches_are_a_twentieth_capped() {
+        assert_eq!(batch_size(0), 1);
+        assert_eq!(batch_size(50), 3);
+        assert_eq!(batch_size(20_000), 1000);
+        assert_eq!(batch_size(1_000_000), 2000);
+    }
+
+    #[test]
+    fn demo_data_counts_and_waits_for_its_users() {
         let ids: Vec<Uuid> = (0..5).map(|_| Uuid::new_v4()).collect();
         let at = now();
         let moods = demo_moods(&ids, 3, at);
         assert_eq!(moods.len(), 15);
-        assert!(moods.iter().all(|m| m.created_at <= at));
+        assert!(moods
+            .iter()
+            .all(|(author, m)| m.created_at <= at && m.user_id == ids[*author]));
         let hugs = demo_hugs(&ids, 2, at);
         assert_eq!(hugs.len(), 10);
-        assert!(hugs.iter().all(|h| h.sender_id != h.recipient_id));
+        assert!(hugs.iter().all(|(last, h)| {
+            let sender = ids.iter().position(|id| *id == h.sender_id);
+            let recipient = ids.iter().position(|id| *id == h.recipient_id);
+            h.sender_id != h.recipient_id && sender.max(recipient) == Some(*last)
+        }));
         assert!(demo_hugs(&ids[..1], 2, at).is_empty());
     }
 }

@@ -1,5 +1,5 @@
 //! The real `hugmood` binary, black-box: `serve` (start, answer, exit 0 on SIGTERM),
-//! `seed` (users, friendships, a tokens file), `token`, `migrate`, and the
+//! `seed` (users, friendships, a tokens file, progress on stderr), `token`, `migrate`, and the
 //! configuration errors that must stop it.
 
 use std::fs::File;
@@ -256,6 +256,73 @@ async fn seed_writes_usable_tokens_and_befriends_in_a_ring() {
         status.success(),
         "another prefix is fine: {stdout}\n{stderr}"
     );
+}
+
+/// The numbers of `seeded <done>/<total> users` lines, in order; any other line of
+/// progress is a failure.
+fn progress_counts(stderr: &str, total: u32) -> Vec<u32> {
+    stderr
+        .lines()
+        .filter(|line| line.starts_with("seeded "))
+        .map(|line| {
+            let counts = line
+                .strip_prefix("seeded ")
+                .and_then(|rest| rest.strip_suffix(&format!("/{total} users")))
+                .unwrap_or_else(|| panic!("not a progress line: {line:?}"));
+            counts
+                .parse()
+                .unwrap_or_else(|_| panic!("not a count in {line:?}"))
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn seed_shows_plain_progress_on_a_piped_stderr_and_wraps_the_ring() {
+    let scratch = Scratch::new();
+    let tokens = scratch.path("tokens.txt");
+    let tokens_arg = tokens.display().to_string();
+    // stderr is a file here, not a terminal: plain lines, no bar.
+    let (status, stdout, stderr) = scratch.run(
+        &["seed", "--users", "200", "--tokens-out", &tokens_arg],
+        &[],
+    );
+    assert!(status.success(), "seed failed: {stdout}\n{stderr}");
+    let counts = progress_counts(&stderr, 200);
+    assert!(counts.len() >= 10, "a line at least every tenth: {stderr}");
+    assert!(
+        counts.windows(2).all(|w| w[0] < w[1]),
+        "counts only grow: {counts:?}"
+    );
+    assert_eq!(counts.last(), Some(&200), "ends at N/N: {stderr}");
+    assert!(
+        !stderr.contains('\r') && !stderr.contains('\u{1b}'),
+        "no terminal control on a pipe: {stderr:?}"
+    );
+    assert!(
+        stdout.contains("seeded 200 users (600 friendships, 600 mood entries, 200 hugs)"),
+        "the summary stays on stdout: {stdout}"
+    );
+    assert!(
+        !stdout.contains("/200 users"),
+        "progress stays off stdout: {stdout}"
+    );
+
+    // Rows between users of different batches went in: the last user befriends the
+    // first three (the ring wraps) and hugs the first.
+    let text = std::fs::read_to_string(&tokens).expect("tokens file");
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines.len(), 200);
+    let token = |line: &str| line.split_once(' ').expect("id and token").1.to_owned();
+    let (mut guard, base) = scratch.serve().await;
+    for line in [lines[0], lines[100], lines[199]] {
+        let (status, friends) = get_json(&base, "/api/v1/friends", &token(line)).await;
+        assert_eq!(status, reqwest::StatusCode::OK, "{friends}");
+        assert_eq!(friends["total"], 6, "3 friends each way: {friends}");
+    }
+    let (status, hugs) = get_json(&base, "/api/v1/hugs/received", &token(lines[0])).await;
+    assert_eq!(status, reqwest::StatusCode::OK, "{hugs}");
+    assert_eq!(hugs["total"], 1, "the last user's hug: {hugs}");
+    terminate(&mut guard);
 }
 
 #[tokio::test]
