@@ -6,16 +6,24 @@
 HUB_PID=
 BASE_URL=
 
-# hub_run BIN ARGS...: runs the hub binary without the scripts' own settings
-# (HUGMOOD_K6_*, HUGMOOD_ST_*), which it would warn about as unknown.
-hub_run() {
-    local name unset=()
+# Sets HUB_ENV to the command prefix `env -u NAME ...` that runs the hub binary
+# without the scripts' own settings (HUGMOOD_K6_*, HUGMOOD_ST_*), which it would warn
+# about as unknown. `env` replaces itself with the binary, so a background
+# `"${HUB_ENV[@]}" BIN serve &` leaves the hub's own PID in $!.
+hub_env() {
+    local name
+    HUB_ENV=(env)
     for name in $(compgen -e); do
         case $name in
-        HUGMOOD_K6_* | HUGMOOD_ST_*) unset+=(-u "$name") ;;
+        HUGMOOD_K6_* | HUGMOOD_ST_*) HUB_ENV+=(-u "$name") ;;
         esac
     done
-    env "${unset[@]}" "$@"
+}
+
+# hub_run BIN ARGS...: runs the hub binary to its end in that environment.
+hub_run() {
+    hub_env
+    "${HUB_ENV[@]}" "$@"
 }
 
 # hub_serve BIN LOG: starts `BIN serve` with its output in LOG and waits until it
@@ -23,7 +31,8 @@ hub_run() {
 # BASE_URL (http://127.0.0.1:PORT).
 hub_serve() {
     local bin=$1 log=$2 addr= _
-    hub_run "$bin" serve >"$log" 2>&1 &
+    hub_env
+    "${HUB_ENV[@]}" "$bin" serve >"$log" 2>&1 &
     HUB_PID=$!
     for _ in $(seq 1 100); do
         addr=$(sed -n 's/.*"hub listening","addr":"\([0-9.:]*\)".*/\1/p' "$log" | head -n 1)
