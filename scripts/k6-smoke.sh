@@ -48,7 +48,7 @@ trap 'exit 130' INT TERM
 
 hub_start "$CARGO_TARGET_DIR/debug/hugmood" "$WORK" 50
 
-SCRIPTS=(rest-mixed.js graphql.js longpoll.js)
+SCRIPTS=(rest-mixed.js graphql.js longpoll.js polling.js)
 FAILED=()
 
 # Each script stops in init on a host that is not loopback (nothing is resolved or sent).
@@ -76,6 +76,7 @@ run() {
 run rest-mixed.js -e VUS=4
 run graphql.js -e VUS=4
 run longpoll.js -e RECEIVERS=5 -e HUG_RATE=5 -e POLL_TIMEOUT=3
+run polling.js -e VUS=5 -e POLL_SECS=1 -e MIN_NOT_MODIFIED_PCT=75
 
 if [ "${#FAILED[@]}" -ne 0 ]; then
     printf '\nk6-smoke.sh: FAILED:\n' >&2
