@@ -15,13 +15,19 @@ needs so that every documented operation can be exercised as written.
   pointed at another user (the pool's first, whose token is never handed out).
 - `end_date` before `start_date` is refused with 400, which no schema states either:
   a case with both bounds in the wrong order is sent with them swapped.
+- A write repeated with the same `Idempotency-Key` answers the first write's result
+  (by design), even once that resource was deleted; generated keys are short and
+  repeat, so a valid key is made unique per call (its generated text kept in front),
+  and a stateful "created resource not found" cannot come from an old replay.
 - A long-poll with nothing to answer waits `timeout` seconds (30 by default) by
   design; waits are cut to one second so the run stays bounded. Everything else
   about the request is sent as generated.
 """
 
 import datetime
+import itertools
 import os
+import re
 import threading
 
 import schemathesis
@@ -135,8 +141,22 @@ def _ordered_range(case):
         case.query["start_date"], case.query["end_date"] = end, start
 
 
+VALID_KEY = re.compile(r"[!-~]{1,255}")
+_KEY_COUNTER = itertools.count()
+
+
+def _unique_idempotency_key(case):
+    for name in list(case.headers or {}):
+        if name.lower() != "idempotency-key":
+            continue
+        key = case.headers[name]
+        if isinstance(key, str) and VALID_KEY.fullmatch(key):
+            case.headers[name] = f"{key[:200]}.{os.getpid()}.{next(_KEY_COUNTER)}"
+
+
 @schemathesis.hook
 def before_call(context, case, kwargs):
+    _unique_idempotency_key(case)
     _not_oneself(case)
     _ordered_range(case)
     _bounded_long_poll(case)
