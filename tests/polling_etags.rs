@@ -169,3 +169,47 @@ async fn a_long_poll_waits_whatever_its_if_none_match() {
     );
     hub.stop().await;
 }
+
+/// A poll reads the log version instead of checking the account on its own: an
+/// account deleted where this node did not see it (another node, before a restart)
+/// still gets 401 `invalid_token`, with or without a tag, on both routes.
+#[tokio::test]
+async fn a_poll_for_an_account_deleted_elsewhere_is_401() {
+    use sqlx::{Connection, SqliteConnection};
+    let hub = TestHub::start().await;
+    let gone = hub.register("etag_gone").await;
+    let mut tags = Vec::new();
+    for path in ["/api/v1/notifications", "/api/v1/events?last_id=0"] {
+        let (status, tag, body) = poll(&hub, path, &gone, None).await;
+        assert_eq!(status, StatusCode::OK, "{path}: {body}");
+        tags.push((path, tag));
+    }
+    let mut db = SqliteConnection::connect(&hub.config.database_url)
+        .await
+        .expect("a second connection to the hub's database");
+    let id: uuid::Uuid = gone.id.parse().expect("a user id");
+    let deleted = sqlx::query("DELETE FROM users WHERE id = $1")
+        .bind(id)
+        .execute(&mut db)
+        .await
+        .expect("delete the user behind the hub's back")
+        .rows_affected();
+    assert_eq!(deleted, 1);
+    for (path, tag) in &tags {
+        for asking in [None, Some(tag.as_str())] {
+            let (status, _, body) = poll(&hub, path, &gone, asking).await;
+            assert_eq!(status, StatusCode::UNAUTHORIZED, "{path} {asking:?}: {body}");
+            let body: Value = serde_json::from_str(&body).expect("error JSON");
+            assert_error(&body, "invalid_token");
+        }
+    }
+    let (status, _, body) = poll(
+        &hub,
+        "/api/v1/events?last_id=0&long_poll=true&timeout=1",
+        &gone,
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED, "long-poll: {body}");
+    hub.stop().await;
+}

@@ -22,7 +22,7 @@ use utoipa_axum::{router::OpenApiRouter, routes};
 
 use crate::error::{ApiError, ApiResult, ErrorBody};
 use crate::etag::{Etag, IfNoneMatch};
-use crate::extract::{QueryParams, StreamUser};
+use crate::extract::{account_gone, PollUser, QueryParams};
 use crate::openapi::fields;
 use crate::state::AppState;
 
@@ -87,7 +87,7 @@ pub struct EventsView {
         (status = 429, description = "too_many_streams", body = ErrorBody)))]
 async fn events(
     State(state): State<AppState>,
-    user: StreamUser,
+    caller: PollUser,
     headers: HeaderMap,
     QueryParams(query): QueryParams<EventsQuery>,
 ) -> ApiResult<Response> {
@@ -104,8 +104,14 @@ async fn events(
             .min(MAX_TIMEOUT_SECS),
     );
     if !query.long_poll.unwrap_or(false) {
-        // A poll: tagged, so that asking again with its tag costs one indexed read.
-        let version = state.store.log_version(user.id).await?;
+        // A poll: tagged, so that asking again with its tag costs one indexed read
+        // (which also tells that the caller's account is still there).
+        let user = caller.user;
+        let version = state
+            .store
+            .log_version(user.id)
+            .await?
+            .ok_or_else(account_gone)?;
         let etag = Etag::new(&version, &format!("events {after}"));
         if etag.matches(&headers) {
             return Ok(etag.not_modified());
@@ -113,6 +119,7 @@ async fn events(
         let found = state.store.events_after(user.id, after, BATCH).await?;
         return Ok(etag.attach(answer(&state, found, after)?));
     }
+    let user = caller.checked(&state).await?;
     let found = state.store.events_after(user.id, after, BATCH).await?;
     if !found.is_empty() {
         return answer(&state, found, after);

@@ -39,9 +39,9 @@ pub trait EventStore {
     /// ones are left out (their ids are gaps).
     async fn events_after(&self, user: Uuid, after: i64, limit: u32) -> EngineResult<Vec<Event>>;
     async fn event_bounds(&self, user: Uuid) -> EngineResult<EventBounds>;
-    /// The version of `user`'s log and inbox (all zero for an unknown user), from
-    /// indexes only.
-    async fn log_version(&self, user: Uuid) -> EngineResult<LogVersion>;
+    /// The version of `user`'s log and inbox, from indexes only; `None` when the user
+    /// does not exist (so a poll needs no other read to know its caller is still there).
+    async fn log_version(&self, user: Uuid) -> EngineResult<Option<LogVersion>>;
     /// Deletes events older than `before`, and all but the last `keep_per_user` of each
     /// user's log. Returns how many went.
     async fn prune_events(&self, before: DateTime<Utc>, keep_per_user: i64) -> EngineResult<u64>;
@@ -135,7 +135,7 @@ macro_rules! impl_event_store {
                 Ok($crate::store::events::EventBounds { oldest, last })
             }
 
-            async fn log_version(&self, user: uuid::Uuid) -> $crate::error::EngineResult<$crate::store::events::LogVersion> {
+            async fn log_version(&self, user: uuid::Uuid) -> $crate::error::EngineResult<Option<$crate::store::events::LogVersion>> {
                 type Row = (i64, Option<i64>, i64, i64, Option<chrono::DateTime<chrono::Utc>>);
                 let row: Option<Row> = sqlx::query_as(
                     "SELECT u.last_event_id, \
@@ -148,14 +148,14 @@ macro_rules! impl_event_store {
                 .bind(user)
                 .fetch_optional(self.reader())
                 .await?;
-                let (last, oldest, retracted, notifications, newest_notification) =
-                    row.unwrap_or((0, None, 0, 0, None));
-                Ok($crate::store::events::LogVersion {
-                    bounds: $crate::store::events::EventBounds { oldest, last },
-                    retracted,
-                    notifications,
-                    newest_notification,
-                })
+                Ok(row.map(|(last, oldest, retracted, notifications, newest_notification)| {
+                    $crate::store::events::LogVersion {
+                        bounds: $crate::store::events::EventBounds { oldest, last },
+                        retracted,
+                        notifications,
+                        newest_notification,
+                    }
+                }))
             }
 
             async fn prune_events(

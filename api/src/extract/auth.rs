@@ -1,7 +1,7 @@
 //! `AuthUser`: the caller proven by `Authorization: Bearer <access JWT>`. A missing,
 //! malformed, forged or expired token is a 401, and so is the token of a deleted user
 //! or of an ended session (checked in memory, see `Revocations`).
-//! `TokenUser` is the same without the database read, for the one hot route whose
+//! `TokenUser` is the same without the database read, for the hot routes whose
 //! engine call reads the caller's account anyway and answers 401 itself.
 
 use axum::extract::FromRequestParts;
@@ -44,20 +44,33 @@ impl FromRequestParts<AppState> for AuthUser {
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
         let TokenUser(user) = TokenUser::from_request_parts(parts, state).await?;
-        if !state.store.user_exists(user.id).await? {
-            return Err(ApiError::unauthorized(
-                "invalid_token",
-                "the account of this token no longer exists",
-            ));
-        }
+        ensure_account(state, user.id).await?;
         Ok(user)
     }
+}
+
+/// 401 `invalid_token` unless the account `id` still exists.
+pub(crate) async fn ensure_account(state: &AppState, id: Uuid) -> Result<(), ApiError> {
+    if state.store.user_exists(id).await? {
+        Ok(())
+    } else {
+        Err(account_gone())
+    }
+}
+
+/// The answer to a valid token whose account has been deleted.
+pub(crate) fn account_gone() -> ApiError {
+    ApiError::unauthorized(
+        "invalid_token",
+        "the account of this token no longer exists",
+    )
 }
 
 /// A caller whose token is valid but whose account has NOT been checked to still
 /// exist. Only for routes whose engine call reads the caller's account in the same
 /// query as everything else it needs and answers 401 `invalid_token` when it is gone
-/// (`POST /hugs`), which saves a read per request on the hottest route.
+/// (`POST /hugs`, the polls of `GET /notifications`), which saves a read per request
+/// on the hottest routes.
 #[derive(Debug, Clone, Copy)]
 pub struct TokenUser(pub AuthUser);
 

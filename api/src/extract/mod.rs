@@ -9,11 +9,11 @@ mod path;
 mod query;
 mod stream_auth;
 
-pub(crate) use auth::bearer_token;
+pub(crate) use auth::{account_gone, bearer_token};
 pub use auth::{AuthUser, TokenUser};
 pub use client::{Client, TrustedProxies};
 pub use idempotency::IdempotencyKeyHeader;
 pub use json::{JsonBody, OptionalJsonBody};
 pub use path::{PathId, PathIds};
 pub use query::QueryParams;
-pub use stream_auth::{StreamUser, STREAM_COOKIE};
+pub use stream_auth::{PollUser, StreamUser, STREAM_COOKIE};

@@ -8,7 +8,7 @@ use axum::extract::FromRequestParts;
 use axum::http::{header, request::Parts};
 use uuid::Uuid;
 
-use super::auth::{bearer_token, AuthUser};
+use super::auth::{bearer_token, ensure_account, TokenUser};
 use crate::error::ApiError;
 use crate::state::AppState;
 use hugmood_actors::auth::accounts::session_ended;
@@ -52,35 +52,81 @@ impl StreamUser {
     }
 }
 
+/// A `StreamUser` whose bearer token's account has not been checked to still exist
+/// (tickets and cookies are checked as for `StreamUser`): for `GET /events`, whose poll
+/// reads the log version, which answers the same question, so a poll costs one read.
+/// Every other use goes through `checked`.
+#[derive(Debug, Clone, Copy)]
+pub struct PollUser {
+    pub user: StreamUser,
+    account_unchecked: bool,
+}
+
+impl PollUser {
+    /// The caller, their account checked if it was not yet.
+    pub async fn checked(self, state: &AppState) -> Result<StreamUser, ApiError> {
+        if self.account_unchecked {
+            ensure_account(state, self.user.id).await?;
+        }
+        Ok(self.user)
+    }
+}
+
 impl FromRequestParts<AppState> for StreamUser {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        PollUser::from_request_parts(parts, state)
+            .await?
+            .checked(state)
+            .await
+    }
+}
+
+impl FromRequestParts<AppState> for PollUser {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
         if bearer_token(parts)?.is_some() {
-            let user = AuthUser::from_request_parts(parts, state).await?;
+            let TokenUser(user) = TokenUser::from_request_parts(parts, state).await?;
             return Ok(Self {
-                id: user.id,
-                session: user.session,
+                user: StreamUser {
+                    id: user.id,
+                    session: user.session,
+                },
+                account_unchecked: true,
             });
         }
-        let ticket = query_ticket(parts);
-        if let Some(ticket) = &ticket {
-            if let Some((id, session)) = state.stream_access.redeem_ticket(ticket).await? {
-                return Self::unless_ended(state, id, session);
-            }
-        }
-        if let Some(cookie) = cookie(parts) {
-            let (id, session) = state.stream_access.verify_cookie(&cookie).await?;
-            return Self::unless_ended(state, id, session);
-        }
-        Err(match ticket {
-            Some(_) => {
-                ApiError::unauthorized("invalid_ticket", "the ticket is unknown, spent or expired")
-            }
-            None => ApiError::unauthorized(
-                "unauthorized",
-                "send a bearer token, a ticket or the stream cookie",
-            ),
+        let user = proven_by_ticket_or_cookie(parts, state).await?;
+        Ok(Self {
+            user,
+            account_unchecked: false,
         })
     }
+}
+
+/// The caller of a request without a bearer token.
+async fn proven_by_ticket_or_cookie(
+    parts: &Parts,
+    state: &AppState,
+) -> Result<StreamUser, ApiError> {
+    let ticket = query_ticket(parts);
+    if let Some(ticket) = &ticket {
+        if let Some((id, session)) = state.stream_access.redeem_ticket(ticket).await? {
+            return StreamUser::unless_ended(state, id, session);
+        }
+    }
+    if let Some(cookie) = cookie(parts) {
+        let (id, session) = state.stream_access.verify_cookie(&cookie).await?;
+        return StreamUser::unless_ended(state, id, session);
+    }
+    Err(match ticket {
+        Some(_) => {
+            ApiError::unauthorized("invalid_ticket", "the ticket is unknown, spent or expired")
+        }
+        None => ApiError::unauthorized(
+            "unauthorized",
+            "send a bearer token, a ticket or the stream cookie",
+        ),
+    })
 }

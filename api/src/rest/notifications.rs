@@ -18,7 +18,7 @@ use uuid::Uuid;
 use super::PageQuery;
 use crate::error::{ApiError, ApiResult, ErrorBody};
 use crate::etag::{Etag, IfNoneMatch};
-use crate::extract::{AuthUser, PathId, QueryParams};
+use crate::extract::{account_gone, AuthUser, PathId, QueryParams, TokenUser};
 use crate::openapi::fields;
 use crate::state::AppState;
 
@@ -107,7 +107,7 @@ pub struct InboxView {
                headers(("ETag" = String)))))]
 async fn list(
     State(state): State<AppState>,
-    user: AuthUser,
+    TokenUser(user): TokenUser,
     headers: HeaderMap,
     QueryParams(query): QueryParams<InboxQuery>,
 ) -> ApiResult<Response> {
@@ -127,7 +127,12 @@ async fn list(
         since,
         unread_only: query.unread_only.unwrap_or(false),
     };
-    let version = state.store.log_version(user.id).await?;
+    // Also the check that the caller's account is still there (`TokenUser`).
+    let version = state
+        .store
+        .log_version(user.id)
+        .await?
+        .ok_or_else(account_gone)?;
     // `recentActivity` turns false with time alone, so it is part of the tag.
     let recent = version
         .newest_notification
