@@ -94,3 +94,23 @@ async fn without_the_bus_nodes_learn_of_an_end_from_the_store() {
     assert_eq!(status, StatusCode::UNAUTHORIZED, "{body}");
     assert_error(&body, "session_ended");
 }
+
+/// A node that has just served an account remembers that it exists (so requests skip
+/// that read); its deletion on another node still ends it there within a second.
+#[tokio::test]
+async fn an_account_deleted_on_one_node_is_refused_on_another_that_knew_it() {
+    let Some(cluster) = Cluster::start(2).await else {
+        return;
+    };
+    let (one, two) = (cluster.hub(0), cluster.hub(1));
+    let carol = one.register("cs_carol").await;
+    let mut stream = SseClient::connect(two, &carol.access, None).await;
+    for _ in 0..3 {
+        assert_eq!(two.get(ME, carol.token()).await.0, StatusCode::OK);
+    }
+    let (status, body) = one.delete(ME, carol.token()).await;
+    assert_eq!(status, StatusCode::NO_CONTENT, "{body}");
+    assert_ended_on(two, &carol, &mut stream, Instant::now()).await;
+    let (status, body) = two.get(ME, carol.token()).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED, "{body}");
+}

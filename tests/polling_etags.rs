@@ -198,7 +198,11 @@ async fn a_poll_for_an_account_deleted_elsewhere_is_401() {
     for (path, tag) in &tags {
         for asking in [None, Some(tag.as_str())] {
             let (status, _, body) = poll(&hub, path, &gone, asking).await;
-            assert_eq!(status, StatusCode::UNAUTHORIZED, "{path} {asking:?}: {body}");
+            assert_eq!(
+                status,
+                StatusCode::UNAUTHORIZED,
+                "{path} {asking:?}: {body}"
+            );
             let body: Value = serde_json::from_str(&body).expect("error JSON");
             assert_error(&body, "invalid_token");
         }

@@ -8,6 +8,7 @@ use std::time::Duration;
 use uuid::Uuid;
 
 use super::jwt::{AccessClaims, JwtKeys};
+use super::known_accounts::KnownAccounts;
 use super::password::{self, HashSlots};
 use super::refresh;
 use super::revocations::{Revocation, Revocations};
@@ -46,6 +47,8 @@ pub struct Accounts {
     keys: JwtKeys,
     settings: AuthSettings,
     revocations: Revocations,
+    /// Accounts read to exist lately, so most requests skip that read.
+    known: KnownAccounts,
     limits: RateLimits,
     hashing: HashSlots,
     /// Verified against when the login names no user, so an unknown user costs as
@@ -86,6 +89,7 @@ impl Accounts {
             hashing: HashSlots::new(settings.hash_slots),
             settings,
             revocations,
+            known: KnownAccounts::default(),
             limits,
             dummy_hash,
         })
@@ -98,6 +102,22 @@ impl Accounts {
     /// The sessions ended recently (consulted without a database read).
     pub fn revocations(&self) -> &Revocations {
         &self.revocations
+    }
+
+    /// Whether `user`'s account still exists: ended accounts first (no read), then the
+    /// accounts this node read to exist lately (see `KnownAccounts`), then the store.
+    pub async fn account_exists(&self, user: Uuid) -> EngineResult<bool> {
+        if self.revocations.account_ended(user) {
+            return Ok(false);
+        }
+        if self.known.contains(user) {
+            return Ok(true);
+        }
+        let exists = self.store.user_exists(user).await?;
+        if exists {
+            self.known.note(user);
+        }
+        Ok(exists)
     }
 
     /// Checks an access token: signature, expiry, and that its session (or account)
@@ -353,6 +373,7 @@ impl Accounts {
         self.store.record_account_end(user, now()).await?;
         self.store.delete_user(user).await?;
         self.revocations.end(Revocation { user, family: None });
+        self.known.forget(user);
         Ok(())
     }
 

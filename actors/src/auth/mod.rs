@@ -3,6 +3,7 @@
 
 pub mod accounts;
 pub mod jwt;
+pub mod known_accounts;
 pub mod password;
 pub mod refresh;
 pub mod revocations;

@@ -1,6 +1,7 @@
 //! `AuthUser`: the caller proven by `Authorization: Bearer <access JWT>`. A missing,
 //! malformed, forged or expired token is a 401, and so is the token of a deleted user
-//! or of an ended session (checked in memory, see `Revocations`).
+//! or of an ended session (checked in memory, see `Revocations`; whether the account
+//! exists is read from the store unless this node read it lately, see `KnownAccounts`).
 //! `TokenUser` is the same without the database read, for the hot routes whose
 //! engine call reads the caller's account anyway and answers 401 itself.
 
@@ -49,9 +50,10 @@ impl FromRequestParts<AppState> for AuthUser {
     }
 }
 
-/// 401 `invalid_token` unless the account `id` still exists.
+/// 401 `invalid_token` unless the account `id` still exists (most often known
+/// without a read: `Accounts::account_exists`).
 pub(crate) async fn ensure_account(state: &AppState, id: Uuid) -> Result<(), ApiError> {
-    if state.store.user_exists(id).await? {
+    if state.accounts.account_exists(id).await? {
         Ok(())
     } else {
         Err(account_gone())
