@@ -275,3 +275,86 @@ async fn waiting_long_polls_count_against_the_stream_cap() {
     assert_eq!(event_ids(&answer), Vec::<i64>::new(), "{answer}");
     hub.stop().await;
 }
+
+/// A woken long-poll answers from the live events that woke it (no store read): a
+/// client following `lastId` through a burst of hugs gets every event once, in order.
+#[tokio::test]
+async fn long_polls_through_a_burst_get_every_event_once_in_order() {
+    let hub = TestHub::start().await;
+    let (alice, bob) = (
+        hub.register("lpb_alice").await,
+        hub.register("lpb_bob").await,
+    );
+    const HUGS: usize = 12;
+    let sender = {
+        let (hub_url, client, token) = (hub.url(""), hub.client.clone(), alice.access.clone());
+        let recipient = bob.id.clone();
+        tokio::spawn(async move {
+            tokio::time::sleep(Duration::from_millis(300)).await;
+            for n in 0..HUGS {
+                let response = client
+                    .post(format!("{hub_url}/api/v1/hugs"))
+                    .bearer_auth(&token)
+                    .json(&serde_json::json!({
+                        "recipientId": recipient, "hugType": "warm", "message": format!("burst {n}")
+                    }))
+                    .send()
+                    .await
+                    .expect("hug");
+                assert_eq!(response.status(), StatusCode::CREATED);
+                if n % 3 == 0 {
+                    tokio::time::sleep(Duration::from_millis(20)).await;
+                }
+            }
+        })
+    };
+    let mut seen = Vec::new();
+    let mut messages = Vec::new();
+    let mut last = 0;
+    let started = Instant::now();
+    while seen.len() < 2 * HUGS {
+        assert!(
+            started.elapsed() < Duration::from_secs(20),
+            "got only {seen:?}"
+        );
+        let (status, answer) = spawn_long_poll(&hub, &bob, last, 5).await.expect("task");
+        assert_eq!(status, StatusCode::OK, "{answer}");
+        for event in answer["events"].as_array().expect("events") {
+            if event["type"] == "hug_received" {
+                messages.push(
+                    event["data"]["message"]
+                        .as_str()
+                        .expect("message")
+                        .to_owned(),
+                );
+            }
+        }
+        seen.extend(event_ids(&answer));
+        last = answer["lastId"].as_i64().expect("lastId");
+    }
+    sender.await.expect("sender");
+    let expected: Vec<i64> = (1..=2 * HUGS as i64).collect();
+    assert_eq!(seen, expected, "every event once, in order");
+    let sent: Vec<String> = (0..HUGS).map(|n| format!("burst {n}")).collect();
+    assert_eq!(messages, sent);
+    hub.stop().await;
+}
+
+/// A long-poll whose `last_id` is past the log's end is not answered with events it
+/// says it has: one woken by a lower id answers nothing new.
+#[tokio::test]
+async fn a_long_poll_past_the_end_is_not_answered_lower_ids() {
+    let hub = TestHub::start().await;
+    let (alice, bob) = (
+        hub.register("lpe_alice").await,
+        hub.register("lpe_bob").await,
+    );
+    let waiting = spawn_long_poll(&hub, &bob, 100, 3);
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    send_hug(&hub, &alice, &bob).await;
+    let (status, answer) = waiting.await.expect("long-poll task");
+    assert_eq!(status, StatusCode::OK, "{answer}");
+    assert_eq!(event_ids(&answer), Vec::<i64>::new(), "{answer}");
+    assert_eq!(answer["lastId"], 100, "{answer}");
+    hub.stop().await;
+}

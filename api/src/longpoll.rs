@@ -1,7 +1,8 @@
 //! `GET /api/v1/events`: the user's events after `last_id`, answered at once when there
 //! are some; with `long_poll=true` and none, the request waits for the next event (it is
-//! woken by the event itself, not by polling) or for `timeout` seconds. A wait ends
-//! with 401 `session_ended` when the caller's session ends meanwhile.
+//! woken by the event itself, not by polling, and answers it and those queued behind
+//! it without reading the store again) or for `timeout` seconds. A wait ends with 401
+//! `session_ended` when the caller's session ends meanwhile.
 
 use axum::extract::State;
 use axum::http::HeaderMap;
@@ -12,7 +13,7 @@ use hugmood_actors::auth::accounts::session_ended;
 use hugmood_actors::domain::event::Event;
 use hugmood_actors::observe;
 use hugmood_actors::realtime::Pulse;
-use hugmood_actors::user::{SubscribeError, Transport};
+use hugmood_actors::user::{LiveEvent, SubscribeError, Transport};
 use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
 use std::time::Duration;
@@ -153,7 +154,7 @@ async fn events(
                 tokio::select! {
                     () = session.ended() => return Wake::SessionEnded,
                     live = subscription.recv() => {
-                        return if live.is_some() { Wake::Event } else { Wake::Resubscribe };
+                        return live.map_or(Wake::Resubscribe, Wake::Event);
                     }
                     changed = pulse.changed() => match changed {
                         // A heartbeat: keep waiting on the same subscription.
@@ -165,7 +166,23 @@ async fn events(
         })
         .await;
         match wake {
-            Ok(Wake::Event) => {
+            // The first live event comes right after what the store read above
+            // answered (nothing): it and those queued behind it are the answer, with
+            // no store read. An id the client says it has seen means its `last_id` is
+            // past the log's end: the store decides.
+            Ok(Wake::Event(first)) if first.event.id > after => {
+                let mut live = vec![first];
+                while live.len() < BATCH as usize {
+                    match subscription.try_recv() {
+                        Some(next) => live.push(next),
+                        None => break,
+                    }
+                }
+                drop(subscription);
+                let found = live.iter().map(|l| l.event.clone()).collect();
+                return answer(&state, found, after);
+            }
+            Ok(Wake::Event(_)) => {
                 drop(subscription);
                 let found = state.store.events_after(user.id, after, BATCH).await?;
                 return answer(&state, found, after);
@@ -180,7 +197,7 @@ async fn events(
 
 /// What ended one wait of a long-poll.
 enum Wake {
-    Event,
+    Event(LiveEvent),
     Resubscribe,
     Shutdown,
     SessionEnded,

@@ -101,6 +101,11 @@ impl Subscription {
         self.rx.recv().await
     }
 
+    /// The next live event if one is already queued.
+    pub fn try_recv(&mut self) -> Option<LiveEvent> {
+        self.rx.try_recv().ok()
+    }
+
     /// Whether the subscription ended because its buffer overflowed.
     pub fn overflowed(&self) -> bool {
         self.overflowed.load(Ordering::Acquire)
