@@ -47,6 +47,19 @@ pub trait EventStore {
     async fn prune_events(&self, before: DateTime<Utc>, keep_per_user: i64) -> EngineResult<u64>;
 }
 
+/// The user's last allocated event id and oldest retained one.
+pub(crate) const EVENT_BOUNDS: &str = "SELECT users.last_event_id, \
+    (SELECT MIN(events.id) FROM events WHERE events.user_id = users.id) \
+    FROM users WHERE users.id = $1";
+
+/// What a poll's answer depends on (see `LogVersion`); no row for an unknown user.
+pub(crate) const LOG_VERSION: &str = "SELECT u.last_event_id, \
+    (SELECT MIN(e.id) FROM events e WHERE e.user_id = u.id), \
+    (SELECT COUNT(*) FROM events e WHERE e.user_id = u.id AND e.retracted), \
+    (SELECT COUNT(*) FROM notifications n WHERE n.user_id = u.id), \
+    (SELECT MAX(n.created_at) FROM notifications n WHERE n.user_id = u.id) \
+    FROM users u WHERE u.id = $1";
+
 pub(crate) const NEXT_EVENT_ID: &str =
     "UPDATE users SET last_event_id = last_event_id + 1 WHERE id = $1 RETURNING last_event_id";
 /// An event row's insert, before its values.
@@ -124,10 +137,10 @@ macro_rules! impl_event_store {
             }
 
             async fn event_bounds(&self, user: uuid::Uuid) -> $crate::error::EngineResult<$crate::store::events::EventBounds> {
-                let row: Option<(i64, Option<i64>)> = sqlx::query_as(
-                    "SELECT users.last_event_id, (SELECT MIN(events.id) FROM events WHERE events.user_id = users.id) \
-                     FROM users WHERE users.id = $1",
-                )
+                if let Some(bounds) = self.direct_reads().and_then(|d| d.event_bounds(user)) {
+                    return Ok(bounds);
+                }
+                let row: Option<(i64, Option<i64>)> = sqlx::query_as($crate::store::events::EVENT_BOUNDS)
                 .bind(user)
                 .fetch_optional(self.reader())
                 .await?;
@@ -136,15 +149,11 @@ macro_rules! impl_event_store {
             }
 
             async fn log_version(&self, user: uuid::Uuid) -> $crate::error::EngineResult<Option<$crate::store::events::LogVersion>> {
+                if let Some(version) = self.direct_reads().and_then(|d| d.log_version(user)) {
+                    return Ok(version);
+                }
                 type Row = (i64, Option<i64>, i64, i64, Option<chrono::DateTime<chrono::Utc>>);
-                let row: Option<Row> = sqlx::query_as(
-                    "SELECT u.last_event_id, \
-                     (SELECT MIN(e.id) FROM events e WHERE e.user_id = u.id), \
-                     (SELECT COUNT(*) FROM events e WHERE e.user_id = u.id AND e.retracted), \
-                     (SELECT COUNT(*) FROM notifications n WHERE n.user_id = u.id), \
-                     (SELECT MAX(n.created_at) FROM notifications n WHERE n.user_id = u.id) \
-                     FROM users u WHERE u.id = $1",
-                )
+                let row: Option<Row> = sqlx::query_as($crate::store::events::LOG_VERSION)
                 .bind(user)
                 .fetch_optional(self.reader())
                 .await?;

@@ -23,6 +23,7 @@ mod sessions;
 mod social;
 mod sqlite;
 mod sqlite_checkpoint;
+mod sqlite_direct;
 mod users;
 
 use async_trait::async_trait;

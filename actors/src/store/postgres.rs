@@ -60,6 +60,11 @@ impl PostgresStore {
     fn writer(&self) -> &PgPool {
         &self.pool
     }
+
+    /// No direct reads: every query goes over the network anyway.
+    fn direct_reads(&self) -> Option<&super::sqlite_direct::DirectReads> {
+        None
+    }
 }
 
 impl_user_store!(PostgresStore);

@@ -24,6 +24,7 @@ use super::notifications::impl_notification_store;
 use super::outbox::impl_outbox_writes;
 use super::retraction::impl_retraction;
 use super::sqlite_checkpoint;
+use super::sqlite_direct::DirectReads;
 use super::{
     sessions::impl_session_store, social::impl_social_store, users::impl_user_store, Store,
     StoreOptions,
@@ -50,6 +51,8 @@ const PAGE_SIZE: u32 = 2048;
 pub struct SqliteStore {
     reader: SqlitePool,
     writer: SqlitePool,
+    /// The hot small reads on the calling thread (a database file only).
+    direct: Option<DirectReads>,
     /// Stops the background checkpoints (on close, or when the store is dropped).
     checkpoints: CancellationToken,
 }
@@ -65,6 +68,7 @@ impl SqliteStore {
             .busy_timeout(BUSY_TIMEOUT)
             .foreign_keys(true);
         let in_memory = database_url.contains(":memory:") || database_url.contains("mode=memory");
+        let direct = (!in_memory).then(|| DirectReads::new(connect.get_filename()));
         if !in_memory {
             if let Some(dir) = connect
                 .get_filename()
@@ -125,6 +129,7 @@ impl SqliteStore {
         Ok(Self {
             reader,
             writer,
+            direct,
             checkpoints,
         })
     }
@@ -135,6 +140,10 @@ impl SqliteStore {
 
     fn writer(&self) -> &SqlitePool {
         &self.writer
+    }
+
+    fn direct_reads(&self) -> Option<&DirectReads> {
+        self.direct.as_ref()
     }
 }
 

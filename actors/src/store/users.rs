@@ -70,6 +70,9 @@ pub(crate) fn users_by_ids_sql(n: usize) -> String {
 /// Rows per multi-row INSERT when seeding (8 binds each stays below SQLite's limit).
 pub(crate) const INSERT_CHUNK: usize = 500;
 
+/// Whether the user exists.
+pub(crate) const USER_EXISTS: &str = "SELECT id FROM users WHERE id = $1";
+
 macro_rules! impl_user_store {
     ($store:ty) => {
         #[async_trait::async_trait]
@@ -181,7 +184,10 @@ macro_rules! impl_user_store {
             }
 
             async fn user_exists(&self, id: uuid::Uuid) -> $crate::error::EngineResult<bool> {
-                let found: Option<(uuid::Uuid,)> = sqlx::query_as("SELECT id FROM users WHERE id = $1")
+                if let Some(found) = self.direct_reads().and_then(|d| d.user_exists(id)) {
+                    return Ok(found);
+                }
+                let found: Option<(uuid::Uuid,)> = sqlx::query_as($crate::store::users::USER_EXISTS)
                     .bind(id)
                     .fetch_optional(self.reader())
                     .await?;
