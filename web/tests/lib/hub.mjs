@@ -57,7 +57,8 @@ export class Hub {
       child.stdout.on('data', onData);
       child.stderr.on('data', onData);
       exited.then((code) => reject(new Error(`the hub exited (${code}) before listening:\n${this.log}`)));
-      setTimeout(() => reject(new Error(`the hub did not start in 30 s:\n${this.log}`)), 30000).unref();
+      // Roomy: a debug hub on a busy two-core machine can take a while.
+      setTimeout(() => reject(new Error(`the hub did not start in 60 s:\n${this.log}`)), 60000).unref();
     });
     this.port = await listening;
     return this;

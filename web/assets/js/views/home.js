@@ -8,6 +8,9 @@ import { MOOD_EMOJI, nameOf, on, remember } from '../state.js';
 import { checkinCard } from './checkin.js';
 import { hugForm, receivedCard, sentCard } from './hugs.js';
 
+/** How often the online dots are brought up to date (the stream carries no presence). */
+const PRESENCE_EVERY_MS = 30000;
+
 function moodText(entry) {
   return `${MOOD_EMOJI[entry.mood] || ''} ${entry.mood} (${entry.intensity}/10)`;
 }
@@ -25,12 +28,12 @@ function friendsCard(onHug) {
       ? h('span.mood-chip', {}, moodText(entry), entry.note ? ` · “${entry.note}”` : '', ' · ', timeEl(entry.createdAt))
       : h('span.muted', {}, 'No mood shared yet'));
   };
+  const dot = (online) => h('span', { class: online ? 'dot on' : 'dot', role: 'img', 'aria-label': online ? 'online' : 'offline' });
   const row = (friend) => {
-    const online = friend.online;
     const item = h('li', { dataset: { userId: friend.id } },
       h('div.item-head', {},
         h('span', {},
-          h('span', { class: online ? 'dot on' : 'dot', role: 'img', 'aria-label': online ? 'online' : 'offline' }),
+          dot(friend.online),
           ' ', h('strong', {}, nameOf(friend)), h('span.muted', {}, ` @${friend.username}`)),
         h('button.small.secondary', { type: 'button', onClick: () => onHug(friend) }, `Hug ${nameOf(friend)}`)),
       h('p.latest-mood', {}, h('span.muted', {}, 'Loading mood…')));
@@ -52,7 +55,15 @@ function friendsCard(onHug) {
     if (friends.length) empty.remove();
     await Promise.all(friends.map(latest));
   };
+  const presence = async () => {
+    const page = await api(`friends${query({ per_page: 100 })}`);
+    for (const friend of page.items) {
+      rows.get(friend.id)?.querySelector('.dot')?.replaceWith(dot(friend.online));
+    }
+  };
+  const timer = setInterval(() => presence().catch(() => {}), PRESENCE_EVERY_MS);
   const stops = [
+    () => clearInterval(timer),
     on('mood_update', (update) => {
       const friend = friends.find((f) => f.id === update.userId);
       if (!friend) return;
