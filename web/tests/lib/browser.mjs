@@ -57,7 +57,14 @@ export async function openContext(browser, base, { allow = [], viewport = { widt
   return context;
 }
 
+/**
+ * Saves a screenshot of `page` to the artifacts; also fails if the page shows a value
+ * the code forgot to turn into text (`null`, `undefined`, `NaN`, `[object Object]`).
+ */
 export async function screenshot(page, name) {
+  const text = await page.locator('body').innerText();
+  const slip = /\b(null|undefined|NaN)\b|\[object Object\]/.exec(text);
+  if (slip) throw new Error(`${name}: the page shows "${slip[0]}"`);
   mkdirSync(ARTIFACTS, { recursive: true });
   await page.screenshot({ path: join(ARTIFACTS, `${name}.png`), fullPage: true });
 }

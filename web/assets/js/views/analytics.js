@@ -3,7 +3,7 @@
 
 import { api, query } from '../api.js';
 import { barChart, lineChart, shareChart } from '../charts.js';
-import { clear, h, messageOf } from '../dom.js';
+import { append, clear, h, messageOf } from '../dom.js';
 import { MOOD_EMOJI } from '../state.js';
 
 const RANGES = [
@@ -42,7 +42,7 @@ export function analyticsView({ me }) {
       const byDay = a.moodByDayOfWeek.map((r, i) => ({ label: DAYS[i] || r.day.slice(0, 3), value: r.averageMood, entries: r.entries }));
       const byHour = a.moodByTimeOfDay.map((r) => ({ label: String(r.hour), value: r.averageMood, entries: r.entries }));
       const total = a.moodFrequency.reduce((n, m) => n + m.count, 0);
-      clear(body).append(
+      append(clear(body), [
         h('div.stats', {},
           stat('Current streak', `${streak.current} day${streak.current === 1 ? '' : 's'}`),
           stat('Longest streak', `${streak.longest} day${streak.longest === 1 ? '' : 's'}`),
@@ -58,7 +58,7 @@ export function analyticsView({ me }) {
           h('div.card', {}, shareChart('Mood mix', a.moodFrequency.map((m) => ({ label: m.mood, share: m.percentage, count: m.count }))))),
         h('section.card', { 'aria-labelledby': 'insights-title' },
           h('h2', { id: 'insights-title' }, 'Insights'),
-          a.insights.length ? h('ul', {}, a.insights.map((s) => h('li', {}, s))) : h('p.muted', {}, 'Insights appear after a few check-ins.')));
+          a.insights.length ? h('ul', {}, a.insights.map((s) => h('li', {}, s))) : h('p.muted', {}, 'Insights appear after a few check-ins.'))]);
     } catch (err) {
       clear(body).append(h('p.form-error', { role: 'alert' }, messageOf(err)));
     }
