@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Run the whole test suite: formatting, lints, every test of the workspace, then
-# schemathesis over the served OpenAPI document (scripts/schemathesis.sh) and a short
-# run of each k6 load script with its thresholds (scripts/k6-smoke.sh).
+# schemathesis over the served OpenAPI document (scripts/schemathesis.sh), a short
+# run of each k6 load script with its thresholds (scripts/k6-smoke.sh) and the web
+# app's end-to-end tests in headless Chromium (scripts/web-e2e.sh).
 #
 # Works on a fresh Debian machine as root: it installs and starts the services the
 # tests need (a throwaway PostgreSQL and Redis on non-standard local ports).
@@ -217,9 +218,10 @@ run_step "Tests (cargo test)" "$CARGO" test --workspace "$@"
 if [ "$#" -eq 0 ] || is_ci; then
     run_step "OpenAPI document against a live hub (schemathesis)" bash scripts/schemathesis.sh
     run_step "k6 load scripts against a live hub (smoke)" bash scripts/k6-smoke.sh
+    run_step "The web app in headless Chromium (end-to-end)" bash scripts/web-e2e.sh
 else
-    section "OpenAPI document against a live hub (schemathesis), k6 load scripts (smoke)"
-    info "not run: arguments were given; run scripts/schemathesis.sh and scripts/k6-smoke.sh for them"
+    section "OpenAPI document against a live hub (schemathesis), k6 load scripts (smoke), web app (Chromium)"
+    info "not run: arguments were given; run scripts/schemathesis.sh, scripts/k6-smoke.sh and scripts/web-e2e.sh for them"
 fi
 
 section "All checks passed in $((SECONDS - START_TIME))s"

@@ -1,5 +1,6 @@
-//! The HugMood HTTP API over the engine: REST under `/api/v1`, health routes and the
-//! OpenAPI document. `router(state)` builds it; `serve` runs it until shutdown.
+//! The HugMood HTTP API over the engine: REST under `/api/v1`, health routes, the
+//! OpenAPI document and the web app at `/`. `router(state)` builds it; `serve` runs it
+//! until shutdown.
 
 pub mod error;
 mod etag;
@@ -18,6 +19,7 @@ mod sse;
 pub mod state;
 mod stream_cookie;
 pub mod views;
+pub mod web;
 
 use axum::extract::DefaultBodyLimit;
 use axum::{routing::get, Json, Router};
@@ -63,6 +65,7 @@ pub fn router(state: AppState) -> Router {
         )
         .merge(graphql::router())
         .route("/metrics", get(metrics::render))
+        .merge(web::router())
         .fallback(fallback::not_found)
         .method_not_allowed_fallback(fallback::method_not_allowed)
         .layer(DefaultBodyLimit::max(state.settings.body_limit_bytes))
