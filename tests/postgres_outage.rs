@@ -255,8 +255,9 @@ async fn writes_answer_503_while_postgres_is_down_and_recover_without_a_restart(
         reply.status
     );
     assert_unavailable("POST /api/v1/moods", &reply, took);
-    // GraphQL with a token: the caller's account is looked up before the operation
-    // runs, so the whole request is refused like in REST.
+    // GraphQL with a token: the node served this account moments ago, so it knows
+    // the account exists without a read (`KnownAccounts`); the operation runs and its
+    // resolver's error carries the code and when to retry.
     let sign_in = json!({"query": "mutation ($to: ID!) { sendHug(input: {recipientId: $to, hugType: \"warm\"}) { id } }", "variables": {"to": bob.id}});
     let (reply, took) = timed(
         &hub,
@@ -266,7 +267,14 @@ async fn writes_answer_503_while_postgres_is_down_and_recover_without_a_restart(
         Some(&sign_in),
     )
     .await;
-    assert_unavailable("GraphQL sendHug", &reply, took);
+    let error = &reply.body["errors"][0]["extensions"];
+    assert_eq!(
+        (error["code"].as_str(), error["retryAfter"].is_u64()),
+        (Some("unavailable"), true),
+        "GraphQL sendHug while PostgreSQL is down: {}",
+        reply.text
+    );
+    assert!(took < OUTAGE_ANSWER_WITHIN, "GraphQL sendHug took {took:?}");
     // Without a token the operation runs, and the resolver's error carries the code.
     let login = json!({"query": "mutation { login(input: {login: \"nobody\", password: \"whatever-it-is\"}) { accessToken } }"});
     let (reply, took) = timed(&hub, Method::POST, "/graphql", None, Some(&login)).await;
