@@ -4,6 +4,7 @@ use crate::fanout::{run_fanout, FanoutConfig};
 use crate::flood::{run_flood, FloodConfig};
 use crate::hold::{run_hold, HoldConfig};
 use crate::hugs::{run_hugs, HugsConfig};
+use crate::longpoll::{run_long_poll, LongPollConfig};
 use crate::spawn::worker_main;
 use crate::target::{
     check_sources_for_target, parse_source_ips, parse_target_list, parse_target_url, Target,
@@ -49,6 +50,10 @@ pub enum Command {
     /// Password guessing: C clients at once POST logins with wrong passwords for the
     /// duration; answers by status, latency and (with --hub-pid) the hub's peak RSS.
     LoginFlood(LoginFloodArgs),
+    /// Long-poll wake latency: R receivers long-poll their events while the first
+    /// token's user sends them hugs at a fixed rate; each answer is timed from the
+    /// event's createdAt and from its POST.
+    Longpoll(LongPollArgs),
     /// Internal: one worker process (started by `hold` and `hugs`).
     #[command(hide = true)]
     Worker(WorkerArgs),
@@ -206,6 +211,38 @@ pub struct LoginFloodArgs {
     /// PID of the hub, to read its memory (VmRSS) from /proc.
     #[arg(long, value_name = "PID")]
     pub hub_pid: Option<u32>,
+    /// Print one JSON object on stdout (the human summary goes to stderr).
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct LongPollArgs {
+    /// The hub: http://HOST[:PORT], HOST in 127.0.0.0/8, localhost or [::1].
+    #[arg(long, default_value = "http://127.0.0.1:8080", value_parser = target_arg)]
+    pub url: Target,
+    /// Tokens file from `hugmood seed --users R+1 --star-friends R --tokens-out FILE`:
+    /// the first line sends, the next R receive.
+    #[arg(long, value_name = "FILE")]
+    pub tokens: PathBuf,
+    /// Receivers, each with its own connection (at most 18,000: one process).
+    #[arg(long, default_value_t = 1000, value_parser = clap::value_parser!(u64).range(1..=18_000))]
+    pub receivers: u64,
+    /// Hugs per second, all senders together (at most 5,000).
+    #[arg(long, default_value_t = 100.0)]
+    pub rate: f64,
+    /// How long hugs are sent (e.g. 30s; at most 600s).
+    #[arg(long, default_value = "30s", value_parser = duration_arg)]
+    pub duration: Duration,
+    /// Seconds one long-poll waits at most (1-60).
+    #[arg(long, default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..=60))]
+    pub wait: u64,
+    /// Local source addresses for the receivers, round-robin, e.g. `127.0.0.2-127.0.0.9`.
+    #[arg(long, value_name = "LIST", value_parser = sources_arg)]
+    pub source_ips: Option<SourceIps>,
+    /// How long the receivers may take to be waiting before hugs are sent anyway.
+    #[arg(long, default_value = "60s", value_parser = wait_arg)]
+    pub ready_timeout: Duration,
     /// Print one JSON object on stdout (the human summary goes to stderr).
     #[arg(long)]
     pub json: bool,
@@ -425,6 +462,26 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 );
             }
             Ok(())
+        }
+        Command::Longpoll(args) => {
+            anyhow::ensure!(
+                args.rate > 0.0 && args.rate <= 5_000.0,
+                "--rate must be in (0, 5000]"
+            );
+            let source_ips = args.source_ips.map(|s| s.0).unwrap_or_default();
+            check_sources_for_target(&args.url, &source_ips).map_err(anyhow::Error::msg)?;
+            let report = run_long_poll(LongPollConfig {
+                tokens: read_tokens(&args.tokens)?,
+                target: args.url,
+                receivers: args.receivers as usize,
+                rate: args.rate,
+                duration: args.duration,
+                wait_secs: args.wait,
+                source_ips,
+                ready_timeout: args.ready_timeout,
+            })
+            .await?;
+            print_report(&report, args.json)
         }
         Command::LoginFlood(args) => {
             let report = run_flood(FloodConfig {

@@ -309,7 +309,28 @@ pub async fn open_sse(
     })
 }
 
-/// A keep-alive connection for POSTs (reconnects as needed).
+/// One request of a [`PostConn`].
+struct Request<'a> {
+    method: &'static str,
+    path: &'a str,
+    token: &'a str,
+    key: Option<&'a str>,
+    body: Option<&'a [u8]>,
+}
+
+impl<'a> Request<'a> {
+    fn get(path: &'a str, token: &'a str) -> Self {
+        Self {
+            method: "GET",
+            path,
+            token,
+            key: None,
+            body: None,
+        }
+    }
+}
+
+/// A keep-alive connection for POSTs and GETs (reconnects as needed).
 #[derive(Debug)]
 pub struct PostConn {
     target: Target,
@@ -372,6 +393,26 @@ impl PostConn {
         Ok((status, answer))
     }
 
+    /// GETs `path` on the kept-alive connection and returns the status and the decoded
+    /// body (at most `max_body` bytes).
+    pub async fn get_json_body(
+        &mut self,
+        path: &str,
+        token: &str,
+        timeout: Duration,
+        max_body: usize,
+    ) -> Result<(u16, Vec<u8>), HttpError> {
+        let mut answer = Vec::new();
+        let status = self
+            .send_with(
+                Request::get(path, token),
+                timeout,
+                Some((&mut answer, max_body)),
+            )
+            .await?;
+        Ok((status, answer))
+    }
+
     async fn post_with(
         &mut self,
         path: &str,
@@ -381,7 +422,23 @@ impl PostConn {
         timeout: Duration,
         sink: Option<(&mut Vec<u8>, usize)>,
     ) -> Result<u16, HttpError> {
-        match tokio::time::timeout(timeout, self.post_inner(path, token, key, body, sink)).await {
+        let request = Request {
+            method: "POST",
+            path,
+            token,
+            key,
+            body: Some(body),
+        };
+        self.send_with(request, timeout, sink).await
+    }
+
+    async fn send_with(
+        &mut self,
+        request: Request<'_>,
+        timeout: Duration,
+        sink: Option<(&mut Vec<u8>, usize)>,
+    ) -> Result<u16, HttpError> {
+        match tokio::time::timeout(timeout, self.send_inner(request, sink)).await {
             Ok(Ok(status)) => Ok(status),
             Ok(Err(e)) => {
                 self.stream = None;
@@ -394,25 +451,34 @@ impl PostConn {
         }
     }
 
-    async fn post_inner(
+    async fn send_inner(
         &mut self,
-        path: &str,
-        token: &str,
-        key: Option<&str>,
-        body: &[u8],
+        request: Request<'_>,
         mut sink: Option<(&mut Vec<u8>, usize)>,
     ) -> Result<u16, HttpError> {
         self.req.clear();
+        let Request {
+            method,
+            path,
+            token,
+            key,
+            body,
+        } = request;
         let full_path = self.target.path(path);
         let key_header = key.map_or(String::new(), |k| format!("Idempotency-Key: {k}\r\n"));
+        let body_headers = body.map_or(String::new(), |b| {
+            format!(
+                "Content-Type: application/json\r\nContent-Length: {}\r\n",
+                b.len()
+            )
+        });
         let head = format!(
-            "POST {full_path} HTTP/1.1\r\nHost: {}\r\nAuthorization: Bearer {token}\r\n\
-             Content-Type: application/json\r\nAccept: application/json\r\n{key_header}Content-Length: {}\r\n\r\n",
+            "{method} {full_path} HTTP/1.1\r\nHost: {}\r\nAuthorization: Bearer {token}\r\n\
+             Accept: application/json\r\n{key_header}{body_headers}\r\n",
             self.target.host_header,
-            body.len()
         );
         self.req.extend_from_slice(head.as_bytes());
-        self.req.extend_from_slice(body);
+        self.req.extend_from_slice(body.unwrap_or_default());
         if self.stream.is_none() {
             self.stream = Some(connect(&self.target, self.source).await?);
             self.connects += 1;
