@@ -35,17 +35,9 @@ impl Etag {
         Self(HeaderValue::from_str(&format!("W/\"{hex}\"")).expect("hex digits are a header value"))
     }
 
-    /// Whether the request's `If-None-Match` names this tag (weak comparison, as for
-    /// any GET) or is `*`.
+    /// Whether the request's `If-None-Match` names this tag or is `*`.
     pub fn matches(&self, headers: &HeaderMap) -> bool {
-        let ours = opaque(self.0.to_str().unwrap_or_default());
-        headers
-            .get_all(header::IF_NONE_MATCH)
-            .iter()
-            .filter_map(|value| value.to_str().ok())
-            .flat_map(|list| list.split(','))
-            .map(str::trim)
-            .any(|tag| tag == "*" || opaque(tag) == ours)
+        if_none_match_names(headers, &self.0)
     }
 
     /// 304 Not Modified, with the tag and no body.
@@ -61,9 +53,21 @@ impl Etag {
     }
 }
 
+/// Whether the request's `If-None-Match` lists `tag` or is `*`, comparing weakly (as
+/// for any GET: `W/"x"` and `"x"` name the same answer).
+pub fn if_none_match_names(headers: &HeaderMap, tag: &HeaderValue) -> bool {
+    let ours = opaque(tag.as_bytes());
+    headers
+        .get_all(header::IF_NONE_MATCH)
+        .iter()
+        .flat_map(|value| value.as_bytes().split(|b| *b == b','))
+        .map(<[u8]>::trim_ascii)
+        .any(|listed| listed == b"*" || opaque(listed) == ours)
+}
+
 /// A tag without its weakness marker.
-fn opaque(tag: &str) -> &str {
-    tag.strip_prefix("W/").unwrap_or(tag)
+fn opaque(tag: &[u8]) -> &[u8] {
+    tag.strip_prefix(b"W/").unwrap_or(tag)
 }
 
 #[cfg(test)]

@@ -11,6 +11,7 @@ use axum::routing::get;
 use axum::Router;
 
 use crate::error::ApiError;
+use crate::etag::if_none_match_names;
 use crate::state::AppState;
 
 pub use assets::{Asset, ASSETS};
@@ -75,21 +76,10 @@ fn serve(path: &str, headers: &HeaderMap) -> Response {
             HeaderValue::from_static(asset.content_type()),
         ),
     ];
-    if names_tag(headers, &etag) {
+    if if_none_match_names(headers, &etag) {
         return (StatusCode::NOT_MODIFIED, fixed).into_response();
     }
     (StatusCode::OK, fixed, asset.body).into_response()
-}
-
-/// Whether `If-None-Match` lists `etag` (or is `*`).
-fn names_tag(headers: &HeaderMap, etag: &HeaderValue) -> bool {
-    let ours = etag.as_bytes();
-    headers
-        .get_all(header::IF_NONE_MATCH)
-        .iter()
-        .flat_map(|value| value.as_bytes().split(|b| *b == b','))
-        .map(<[u8]>::trim_ascii)
-        .any(|tag| tag == b"*" || tag == ours || tag.strip_prefix(b"W/") == Some(ours))
 }
 
 #[cfg(test)]
@@ -105,11 +95,11 @@ mod tests {
     #[test]
     fn if_none_match_reads_lists_and_weak_tags() {
         let etag = HeaderValue::from_static("\"abc\"");
-        assert!(names_tag(&asking("\"abc\""), &etag));
-        assert!(names_tag(&asking("\"x\", W/\"abc\""), &etag));
-        assert!(names_tag(&asking("*"), &etag));
-        assert!(!names_tag(&asking("\"abcd\""), &etag));
-        assert!(!names_tag(&HeaderMap::new(), &etag));
+        assert!(if_none_match_names(&asking("\"abc\""), &etag));
+        assert!(if_none_match_names(&asking("\"x\", W/\"abc\""), &etag));
+        assert!(if_none_match_names(&asking("*"), &etag));
+        assert!(!if_none_match_names(&asking("\"abcd\""), &etag));
+        assert!(!if_none_match_names(&HeaderMap::new(), &etag));
     }
 
     #[test]
