@@ -79,7 +79,16 @@ impl std::fmt::Display for LongPollReport {
 struct Tally {
     waiting: AtomicU64,
     poll_failures: AtomicU64,
-    seen: Mutex<(HashSet<u64>, u64, Histogram, Histogram)>,
+    hugs: Mutex<Hugs>,
+}
+
+/// The run's hugs as the receivers read them.
+#[derive(Default)]
+struct Hugs {
+    seen: HashSet<u64>,
+    duplicates: u64,
+    from_commit: Histogram,
+    from_post: Histogram,
 }
 
 /// One answer's hugs: `(seq, sent unix micros, createdAt unix micros)`.
@@ -94,20 +103,15 @@ fn hugs_in(answer: &serde_json::Value) -> Vec<(u64, u64, u64)> {
         .filter_map(|e| {
             let message = e["data"]["message"].as_str()?.strip_prefix(NONCE)?;
             let (seq, sent) = message.split_once(':')?;
-            let created = chrono_micros(e["createdAt"].as_str()?)?;
+            let created = u64::try_from(unix_micros_of(e["createdAt"].as_str()?)?).ok()?;
             Some((seq.parse().ok()?, sent.parse().ok()?, created))
         })
         .collect()
 }
 
-/// Unix micros of an RFC 3339 UTC time as the hub writes it (`…Z`).
-fn chrono_micros(text: &str) -> Option<u64> {
-    let at = time_of(text)?;
-    u64::try_from(at).ok()
-}
-
-/// Parses `YYYY-MM-DDTHH:MM:SS[.ffffff]Z` into unix micros (days from the civil date).
-fn time_of(text: &str) -> Option<i64> {
+/// Unix micros of an RFC 3339 UTC time as the hub writes it
+/// (`YYYY-MM-DDTHH:MM:SS[.ffffff]Z`), from the civil date.
+fn unix_micros_of(text: &str) -> Option<i64> {
     let text = text.strip_suffix('Z')?;
     let (date, time) = text.split_once('T')?;
     let mut d = date.split('-').map(|p| p.parse::<i64>().ok());
@@ -157,13 +161,13 @@ async fn receive(cfg: Arc<LongPollConfig>, i: usize, tally: Arc<Tally>, stop: Ca
         };
         let hugs = hugs_in(&answer);
         if !hugs.is_empty() {
-            let mut seen = tally.seen.lock().expect("tally");
+            let mut tallied = tally.hugs.lock().expect("tally");
             for (seq, sent, created) in hugs {
-                if seen.0.insert(seq) {
-                    seen.2.record(now.saturating_sub(created));
-                    seen.3.record(now.saturating_sub(sent));
+                if tallied.seen.insert(seq) {
+                    tallied.from_commit.record(now.saturating_sub(created));
+                    tallied.from_post.record(now.saturating_sub(sent));
                 } else {
-                    seen.1 += 1;
+                    tallied.duplicates += 1;
                 }
             }
         }
@@ -235,15 +239,16 @@ pub async fn run_long_poll(cfg: LongPollConfig) -> anyhow::Result<LongPollReport
     }
     let sent = sent.load(Relaxed);
     let drain_by = Instant::now() + Duration::from_secs(5);
-    while (tally.seen.lock().expect("tally").0.len() as u64) < sent && Instant::now() < drain_by {
+    while (tally.hugs.lock().expect("tally").seen.len() as u64) < sent && Instant::now() < drain_by
+    {
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
     stop.cancel();
     for receiver in receivers {
         receiver.await?;
     }
-    let seen = tally.seen.lock().expect("tally");
-    let received = seen.0.len() as u64;
+    let hugs = tally.hugs.lock().expect("tally");
+    let received = hugs.seen.len() as u64;
     Ok(LongPollReport {
         mode: "longpoll",
         receivers: cfg.receivers,
@@ -252,10 +257,10 @@ pub async fn run_long_poll(cfg: LongPollConfig) -> anyhow::Result<LongPollReport
         send_failures: failed.load(Relaxed),
         received,
         missing: sent.saturating_sub(received),
-        duplicates: seen.1,
+        duplicates: hugs.duplicates,
         poll_failures: tally.poll_failures.load(Relaxed),
-        wake_from_commit: seen.2.summary(),
-        from_post: seen.3.summary(),
+        wake_from_commit: hugs.from_commit.summary(),
+        from_post: hugs.from_post.summary(),
     })
 }
 
@@ -265,13 +270,16 @@ mod tests {
 
     #[test]
     fn hub_times_read_back_as_unix_micros() {
-        assert_eq!(time_of("1970-01-01T00:00:00Z"), Some(0));
-        assert_eq!(time_of("1970-01-02T00:00:01.5Z"), Some(86_401_500_000));
+        assert_eq!(unix_micros_of("1970-01-01T00:00:00Z"), Some(0));
         assert_eq!(
-            time_of("2026-12-03T15:00:00.000123Z"),
+            unix_micros_of("1970-01-02T00:00:01.5Z"),
+            Some(86_401_500_000)
+        );
+        assert_eq!(
+            unix_micros_of("2026-12-03T15:00:00.000123Z"),
             Some(1_796_310_000_000_123)
         );
-        assert_eq!(time_of("2026-12-03T15:00:00+01:00"), None);
+        assert_eq!(unix_micros_of("2026-12-03T15:00:00+01:00"), None);
     }
 
     #[test]
