@@ -4,6 +4,7 @@
 
 pub mod cli;
 pub mod config;
+pub mod memory;
 pub mod progress;
 pub mod seed;
 pub mod telemetry;

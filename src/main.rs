@@ -14,11 +14,15 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
+    let huge_pages_off = hugmood::memory::disable_transparent_huge_pages();
     let cli = Cli::parse();
     let loaded = Config::load(cli.config.as_deref())?;
     telemetry::init(loaded.config.log_format);
     for warning in &loaded.warnings {
         tracing::warn!("{warning}");
+    }
+    if !huge_pages_off && cfg!(target_os = "linux") {
+        tracing::debug!("transparent huge pages could not be turned off for the process");
     }
     let config = loaded.config;
     match cli.command.unwrap_or(Command::Serve) {

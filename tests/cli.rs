@@ -471,3 +471,20 @@ fn a_short_secret_is_refused() {
         "the length is named: {stderr}"
     );
 }
+
+/// The hub turns transparent huge pages off for itself (see `src/memory.rs`): the
+/// kernel reports it in the process's status.
+#[cfg(target_os = "linux")]
+#[tokio::test]
+async fn serve_runs_without_transparent_huge_pages() {
+    let scratch = Scratch::new();
+    let (mut guard, _base) = scratch.serve().await;
+    let status = std::fs::read_to_string(format!("/proc/{}/status", guard.pid()))
+        .expect("read the process status");
+    let thp = status
+        .lines()
+        .find_map(|line| line.strip_prefix("THP_enabled:"))
+        .map(str::trim);
+    assert_eq!(thp, Some("0"), "THP_enabled line of:\n{status}");
+    terminate(&mut guard);
+}

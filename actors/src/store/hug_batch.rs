@@ -31,50 +31,28 @@ use uuid::Uuid;
 use crate::domain::event::{Event, NewEvent};
 use crate::error::{EngineError, EngineResult};
 use crate::store::hugs::HugWrite;
+use crate::store::markers::Markers;
 
 /// Values bound per row of each multi-row insert.
 pub(crate) const HUG_VALUES: usize = 7;
 pub(crate) const NOTIFICATION_VALUES: usize = 7;
 pub(crate) const EVENT_VALUES: usize = 5;
 
-/// `head` followed by `rows` tuples of `columns` numbered parameters each:
-/// `head VALUES ($1, $2), ($3, $4)`.
-pub(crate) fn values_sql(head: &str, rows: usize, columns: usize) -> String {
-    let mut sql = String::with_capacity(head.len() + 8 + rows * columns * 6);
-    sql.push_str(head);
-    sql.push_str(" VALUES ");
-    for row in 0..rows {
-        if row > 0 {
-            sql.push_str(", ");
-        }
-        sql.push('(');
-        for column in 0..columns {
-            if column > 0 {
-                sql.push_str(", ");
-            }
-            sql.push('$');
-            sql.push_str(&(row * columns + column + 1).to_string());
-        }
-        sql.push(')');
-    }
-    sql
-}
-
 /// Allocates event ids for `recipients` users at once: parameters are pairs (user id,
-/// how many ids), and each row returned is a user with the last id now allocated.
-pub(crate) fn next_ids_sql(recipients: usize) -> String {
-    let pairs: Vec<(usize, usize)> = (0..recipients).map(|i| (2 * i + 1, 2 * i + 2)).collect();
-    let cases: Vec<String> = pairs
-        .iter()
-        .map(|(user, count)| format!("WHEN ${user} THEN ${count}"))
-        .collect();
-    let ids: Vec<String> = pairs.iter().map(|(user, _)| format!("${user}")).collect();
-    format!(
-        "UPDATE users SET last_event_id = last_event_id + CASE id {} END \
-         WHERE id IN ({}) RETURNING id, last_event_id",
-        cases.join(" "),
-        ids.join(", ")
-    )
+/// how many ids), then the user ids again; each row returned is a user with the last
+/// id now allocated.
+pub(crate) fn next_ids_sql(markers: Markers, recipients: usize) -> String {
+    let mut sql = String::from("UPDATE users SET last_event_id = last_event_id + CASE id");
+    for i in 0..recipients {
+        sql.push_str(" WHEN ");
+        markers.push(&mut sql, 2 * i + 1);
+        sql.push_str(" THEN ");
+        markers.push(&mut sql, 2 * i + 2);
+    }
+    sql.push_str(" END WHERE id IN (");
+    markers.list(&mut sql, 2 * recipients + 1, recipients);
+    sql.push_str(") RETURNING id, last_event_id");
+    sql
 }
 
 /// The hugs of a batch written together (in lock order) and the events each appends.
@@ -217,10 +195,14 @@ macro_rules! impl_hug_batch_writes {
                         let users: Vec<uuid::Uuid> = requests.iter().map(|(u, _)| *u).collect();
                         $crate::store::locks::lock_users(tx, &users).await?;
                     }
-                    let sql = batch::next_ids_sql(requests.len());
+                    let markers = $crate::store::markers::Markers::of::<$db>();
+                    let sql = batch::next_ids_sql(markers, requests.len());
                     let mut query = sqlx::query_as::<_, (uuid::Uuid, i64)>(&sql);
                     for (user, count) in &requests {
                         query = query.bind(*user).bind(*count);
+                    }
+                    for (user, _) in &requests {
+                        query = query.bind(*user);
                     }
                     let allocated = query.fetch_all(&mut **tx).await?;
                     let numbered = together.number(&allocated)?;
@@ -239,8 +221,11 @@ macro_rules! impl_hug_batch_writes {
                 numbered: &[Vec<$crate::domain::event::Event>],
             ) -> $crate::error::EngineResult<()> {
                 use $crate::store::hug_batch as batch;
+                use $crate::store::markers::{values_sql, Markers};
+                let markers = Markers::of::<$db>();
                 let writes = together.writes();
-                let sql = batch::values_sql(
+                let sql = values_sql(
+                    markers,
                     &format!("INSERT INTO hugs ({})", $crate::store::rows::HUG_COLUMNS),
                     writes.len(),
                     batch::HUG_VALUES,
@@ -251,7 +236,8 @@ macro_rules! impl_hug_batch_writes {
                 }
                 query.execute(&mut **tx).await?;
 
-                let sql = batch::values_sql(
+                let sql = values_sql(
+                    markers,
                     &format!("INSERT INTO notifications ({})", $crate::store::social::NOTIFICATION_VALUES),
                     writes.len(),
                     batch::NOTIFICATION_VALUES,
@@ -263,7 +249,8 @@ macro_rules! impl_hug_batch_writes {
                 query.execute(&mut **tx).await?;
 
                 let events: Vec<&$crate::domain::event::Event> = numbered.iter().flatten().collect();
-                let sql = batch::values_sql(
+                let sql = values_sql(
+                    markers,
                     $crate::store::events::INSERT_EVENT_HEAD,
                     events.len(),
                     batch::EVENT_VALUES,
@@ -290,20 +277,16 @@ mod tests {
     use super::*;
 
     #[test]
-    fn values_are_numbered_row_after_row() {
-        assert_eq!(
-            values_sql("INSERT INTO t (a, b)", 2, 2),
-            "INSERT INTO t (a, b) VALUES ($1, $2), ($3, $4)"
-        );
-        assert_eq!(values_sql("X", 1, 3), "X VALUES ($1, $2, $3)");
-    }
-
-    #[test]
     fn ids_are_allocated_per_recipient_in_one_statement() {
         assert_eq!(
-            next_ids_sql(2),
+            next_ids_sql(Markers::Numbered, 2),
             "UPDATE users SET last_event_id = last_event_id + CASE id WHEN $1 THEN $2 WHEN $3 THEN $4 END \
-             WHERE id IN ($1, $3) RETURNING id, last_event_id"
+             WHERE id IN ($5, $6) RETURNING id, last_event_id"
+        );
+        assert_eq!(
+            next_ids_sql(Markers::Anonymous, 2),
+            "UPDATE users SET last_event_id = last_event_id + CASE id WHEN ? THEN ? WHEN ? THEN ? END \
+             WHERE id IN (?, ?) RETURNING id, last_event_id"
         );
     }
 }

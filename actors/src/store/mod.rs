@@ -13,6 +13,7 @@ mod hug_batch;
 mod hugs;
 mod idempotency;
 mod locks;
+mod markers;
 mod moods;
 mod notifications;
 mod outbox;

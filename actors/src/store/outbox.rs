@@ -25,20 +25,15 @@ pub(crate) const FANOUT_LOCK: &str = "SELECT id FROM users \
     WHERE id = $1 OR id IN (SELECT f.friend_id FROM friendships f WHERE f.user_id = $1) \
     ORDER BY id FOR NO KEY UPDATE";
 
-/// Recipients per multi-row insert of fan-out events (2 parameters each, 5 shared).
-pub(crate) const FANOUT_CHUNK: usize = 400;
+/// Recipients per multi-row insert of fan-out events (7 values each).
+pub(crate) const FANOUT_CHUNK: usize = 1_000;
 
-/// `INSERT INTO events` for `rows` recipients sharing kind ($1), data ($2), time ($3),
-/// author ($4) and entry ($5).
-pub(crate) fn fanout_insert_sql(rows: usize) -> String {
-    let values: Vec<String> = (0..rows)
-        .map(|i| format!("(${}, ${}, $1, $2, $3, $4, $5)", 6 + 2 * i, 7 + 2 * i))
-        .collect();
-    format!(
-        "INSERT INTO events (user_id, id, kind, data, created_at, author_id, entry_id) VALUES {}",
-        values.join(", ")
-    )
-}
+/// Values bound per fan-out event: user, id, kind, data, time, author, entry.
+pub(crate) const FANOUT_VALUES: usize = 7;
+
+/// The head of a fan-out insert, before its values.
+pub(crate) const FANOUT_INSERT_HEAD: &str =
+    "INSERT INTO events (user_id, id, kind, data, created_at, author_id, entry_id)";
 
 macro_rules! impl_outbox_writes {
     ($store:ty, $db:ty) => {
@@ -124,17 +119,26 @@ macro_rules! impl_outbox_writes {
                         .bind(fanout.public)
                         .fetch_all(&mut **tx)
                         .await?;
+                use $crate::store::markers::{values_sql, Markers};
+                use $crate::store::outbox as ob;
                 let data = fanout.data.to_string();
-                for chunk in recipients.chunks($crate::store::outbox::FANOUT_CHUNK) {
-                    let sql = $crate::store::outbox::fanout_insert_sql(chunk.len());
-                    let mut query = sqlx::query(&sql)
-                        .bind(fanout.kind.as_str())
-                        .bind(&data)
-                        .bind(fanout.created_at)
-                        .bind(fanout.author)
-                        .bind(fanout.entry);
+                for chunk in recipients.chunks(ob::FANOUT_CHUNK) {
+                    let sql = values_sql(
+                        Markers::of::<$db>(),
+                        ob::FANOUT_INSERT_HEAD,
+                        chunk.len(),
+                        ob::FANOUT_VALUES,
+                    );
+                    let mut query = sqlx::query(&sql);
                     for (user, id) in chunk {
-                        query = query.bind(*user).bind(*id);
+                        query = query
+                            .bind(*user)
+                            .bind(*id)
+                            .bind(fanout.kind.as_str())
+                            .bind(data.as_str())
+                            .bind(fanout.created_at)
+                            .bind(fanout.author)
+                            .bind(fanout.entry);
                     }
                     query.execute(&mut **tx).await?;
                 }
@@ -153,15 +157,3 @@ macro_rules! impl_outbox_writes {
     };
 }
 pub(crate) use impl_outbox_writes;
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn fanout_insert_numbers_parameters_after_the_shared_ones() {
-        assert_eq!(
-            super::fanout_insert_sql(2),
-            "INSERT INTO events (user_id, id, kind, data, created_at, author_id, entry_id) \
-             VALUES ($6, $7, $1, $2, $3, $4, $5), ($8, $9, $1, $2, $3, $4, $5)"
-        );
-    }
-}
