@@ -408,6 +408,11 @@ pub fn str_field(value: &Value, key: &str) -> String {
         .to_owned()
 }
 
+/// Whether `a` is a number within 1e-9 of `b`.
+pub fn close(a: &Value, b: f64) -> bool {
+    a.as_f64().is_some_and(|a| (a - b).abs() < 1e-9)
+}
+
 /// The `id` of every element of a JSON array.
 pub fn ids(items: &Value) -> Vec<String> {
     items
