@@ -347,6 +347,13 @@ impl TestHub {
             .and_then(|n| n.trim().parse().ok())
     }
 
+    /// The OpenAPI document the hub serves.
+    pub async fn openapi_document(&self) -> Value {
+        let (status, doc) = self.get("/api/v1/openapi.json", None).await;
+        assert_eq!(status, StatusCode::OK, "{doc}");
+        doc
+    }
+
     /// Ids of `user`'s friends (first page of 100).
     pub async fn friend_ids(&self, user: &TestUser) -> Vec<String> {
         let (status, body) = self.get("/api/v1/friends?per_page=100", user.token()).await;
