@@ -9,7 +9,8 @@
 #
 # Embedded mode by default (SQLite under /app/data, in-process bus). For a cluster,
 # set HUGMOOD_DATABASE_URL / HUGMOOD_REDIS_URL or mount an override file and run
-# `serve --config /app/config/cluster.toml` (see config/*.example.toml).
+# `serve --config /app/config/cluster.example.toml` (the image holds config/; mount an
+# edited copy over that path).
 
 # --- build -------------------------------------------------------------------
 FROM rust:1-bookworm AS builder

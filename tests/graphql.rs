@@ -3,49 +3,14 @@
 
 mod common;
 
-use common::{assert_error, gql, ok, read_reply, str_field, TestHub, TestUser};
+use common::{
+    assert_error, close, detail_fields, fails, gql, ok, read_reply, str_field, TestHub, TestUser,
+};
 use reqwest::header::{ACCEPT, CONTENT_TYPE};
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 
 const GRAPHQL: &str = "/graphql";
-
-/// Runs `query`, which must fail with exactly one error coded `code`; returns the body.
-async fn fails(
-    hub: &TestHub,
-    token: Option<&str>,
-    query: &str,
-    variables: Value,
-    code: &str,
-) -> Value {
-    let body = gql(hub, token, query, variables).await;
-    let errors = body["errors"]
-        .as_array()
-        .unwrap_or_else(|| panic!("{query}: no errors in {body}"));
-    assert_eq!(errors.len(), 1, "{query}: {body}");
-    assert_eq!(
-        errors[0]["extensions"]["code"],
-        json!(code),
-        "{query}: {body}"
-    );
-    assert!(
-        errors[0]["message"].as_str().is_some_and(|m| !m.is_empty()),
-        "{body}"
-    );
-    body
-}
-
-/// The `details` of the first error, with the names of the fields it lists.
-fn detail_fields(body: &Value) -> Vec<String> {
-    let details = body["errors"][0]["extensions"]["details"]
-        .as_object()
-        .unwrap_or_else(|| panic!("no details in {body}"));
-    details.keys().cloned().collect()
-}
-
-fn close(a: &Value, b: f64) -> bool {
-    a.as_f64().is_some_and(|a| (a - b).abs() < 1e-9)
-}
 
 const CREATE: &str = "mutation($input: MoodEntryInput!) {
     createMoodEntry(input: $input) {
@@ -345,15 +310,6 @@ async fn invalid_input_names_each_field() {
     )
     .await;
     assert_eq!(detail_fields(&body), ["limit", "offset"]);
-    let body = fails(
-        &hub,
-        user.token(),
-        list,
-        json!({"limit": 2, "offset": 3}),
-        "validation_failed",
-    )
-    .await;
-    assert_eq!(detail_fields(&body), ["offset"]);
     hub.stop().await;
 }
 
@@ -411,8 +367,6 @@ async fn mood_entries_list_newest_first_with_their_users() {
         ids.iter().rev().cloned().collect::<Vec<_>>(),
         "default limit 10 holds all five"
     );
-    let data = ok(&hub, owner.token(), list, json!({"limit": 0})).await;
-    assert_eq!(data["moodEntries"], json!([]));
 
     // A stranger sees only the public entries (moods 0, 2 and 4), each with its author.
     let data = ok(&hub, viewer.token(), list, json!({"user": owner.id})).await;

@@ -35,8 +35,7 @@ async fn readiness_is_503_when_the_database_does_not_answer() {
 #[tokio::test]
 async fn openapi_document_lists_every_route() {
     let hub = TestHub::start().await;
-    let (status, doc) = hub.get("/api/v1/openapi.json", None).await;
-    assert_eq!(status, StatusCode::OK, "{doc}");
+    let doc = hub.openapi_document().await;
     assert!(
         doc["openapi"]
             .as_str()
@@ -169,8 +168,7 @@ fn operations(doc: &Value) -> Vec<(String, String, &Value)> {
 
 async fn served_document() -> Value {
     let hub = TestHub::start().await;
-    let (status, doc) = hub.get("/api/v1/openapi.json", None).await;
-    assert_eq!(status, StatusCode::OK, "{doc}");
+    let doc = hub.openapi_document().await;
     hub.stop().await;
     doc
 }

@@ -64,7 +64,9 @@ fn pure(c: &mut Criterion) {
         .into_iter()
         .map(|e| MoodPoint {
             mood: e.mood,
+            intensity: e.intensity,
             valence: e.valence,
+            arousal: e.arousal,
             tags: e.tags,
             created_at: e.created_at,
         })

@@ -347,6 +347,13 @@ impl TestHub {
             .and_then(|n| n.trim().parse().ok())
     }
 
+    /// The OpenAPI document the hub serves.
+    pub async fn openapi_document(&self) -> Value {
+        let (status, doc) = self.get("/api/v1/openapi.json", None).await;
+        assert_eq!(status, StatusCode::OK, "{doc}");
+        doc
+    }
+
     /// Ids of `user`'s friends (first page of 100).
     pub async fn friend_ids(&self, user: &TestUser) -> Vec<String> {
         let (status, body) = self.get("/api/v1/friends?per_page=100", user.token()).await;
@@ -406,6 +413,11 @@ pub fn str_field(value: &Value, key: &str) -> String {
         .as_str()
         .unwrap_or_else(|| panic!("no string {key:?} in {value}"))
         .to_owned()
+}
+
+/// Whether `a` is a number within 1e-9 of `b`.
+pub fn close(a: &Value, b: f64) -> bool {
+    a.as_f64().is_some_and(|a| (a - b).abs() < 1e-9)
 }
 
 /// The `id` of every element of a JSON array.

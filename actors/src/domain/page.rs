@@ -1,4 +1,5 @@
-//! Pagination: which slice of a list is asked for, and a slice with its total.
+//! Pagination: which slice of a list is asked for, and a slice with its total. REST
+//! asks by (page, per_page); GraphQL by (offset, limit), with any offset.
 
 use crate::domain::validation::FieldErrors;
 
@@ -7,6 +8,10 @@ use crate::domain::validation::FieldErrors;
 pub struct PageRequest {
     pub page: u32,
     pub per_page: u32,
+    /// Items skipped on top of the pages before `page`: 0 for a REST page; for an
+    /// offset that is not a multiple of the limit, what is left over (see
+    /// [`PageRequest::at_offset`]).
+    pub skip: u32,
 }
 
 /// Default `per_page` when a request does not say.
@@ -33,7 +38,31 @@ impl PageRequest {
                 1
             }
         };
-        errors.into_result(Self { page, per_page })
+        errors.into_result(Self {
+            page,
+            per_page,
+            skip: 0,
+        })
+    }
+
+    /// The first `per_page` items.
+    pub const fn first(per_page: u32) -> Self {
+        Self {
+            page: 1,
+            per_page,
+            skip: 0,
+        }
+    }
+
+    /// The `limit` items from `offset` on, whatever the offset; `limit` must be at
+    /// least 1 (the caller validates it).
+    pub fn at_offset(offset: u32, limit: u32) -> Self {
+        let limit = limit.max(1);
+        Self {
+            page: offset / limit + 1,
+            per_page: limit,
+            skip: offset % limit,
+        }
     }
 
     pub fn limit(&self) -> i64 {
@@ -41,7 +70,7 @@ impl PageRequest {
     }
 
     pub fn offset(&self) -> i64 {
-        (i64::from(self.page) - 1) * i64::from(self.per_page)
+        (i64::from(self.page) - 1) * i64::from(self.per_page) + i64::from(self.skip)
     }
 }
 
@@ -81,6 +110,25 @@ mod tests {
     }
 
     #[test]
+    fn any_offset_is_one_request() {
+        let at = |offset, limit| {
+            let p = PageRequest::at_offset(offset, limit);
+            (p.offset(), p.limit())
+        };
+        assert_eq!(at(0, 10), (0, 10));
+        assert_eq!(at(5, 10), (5, 10));
+        assert_eq!(at(7, 10), (7, 10));
+        assert_eq!(at(30, 10), (30, 10));
+        assert_eq!(at(1003, 100), (1003, 100));
+        let multiple = PageRequest::at_offset(30, 10);
+        assert_eq!(
+            (multiple.page, multiple.skip),
+            (4, 0),
+            "a multiple is a plain page"
+        );
+    }
+
+    #[test]
     fn rejects_zero_and_negative() {
         let err = PageRequest::new(Some(0), Some(-5), 50)
             .err()
@@ -90,10 +138,7 @@ mod tests {
 
     #[test]
     fn pages_rounds_up() {
-        let request = PageRequest {
-            page: 1,
-            per_page: 20,
-        };
+        let request = PageRequest::first(20);
         let paged = Paged {
             items: Vec::<u8>::new(),
             total: 41,

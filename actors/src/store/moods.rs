@@ -233,7 +233,7 @@ macro_rules! impl_mood_store {
                 since: chrono::DateTime<chrono::Utc>,
             ) -> $crate::error::EngineResult<Vec<$crate::domain::analytics::MoodPoint>> {
                 let rows = sqlx::query_as::<_, $crate::store::rows::MoodPointRow>(
-                    "SELECT id, mood, valence, tags, created_at FROM mood_entries \
+                    "SELECT id, mood, intensity, valence, arousal, tags, created_at FROM mood_entries \
                      WHERE user_id = $1 AND ($2 OR is_public = true) AND created_at >= $3",
                 )
                 .bind(user_id)

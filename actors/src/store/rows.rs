@@ -160,6 +160,12 @@ fn parse_tags(id: Uuid, text: &str) -> Result<Vec<String>, EngineError> {
         .map_err(|e| EngineError::Internal(format!("mood entry {id}: bad tags: {e}")))
 }
 
+/// Intensity is stored as a 64-bit integer; a value beyond a byte is a corrupt row.
+fn intensity(id: Uuid, value: i64) -> Result<u8, EngineError> {
+    u8::try_from(value)
+        .map_err(|e| EngineError::Internal(format!("mood entry {id}: bad intensity: {e}")))
+}
+
 impl TryFrom<MoodEntryRow> for MoodEntry {
     type Error = EngineError;
 
@@ -167,7 +173,7 @@ impl TryFrom<MoodEntryRow> for MoodEntry {
         let corrupt = |e: String| EngineError::Internal(format!("mood entry {}: {e}", row.id));
         Ok(MoodEntry {
             mood: row.mood.parse().map_err(corrupt)?,
-            intensity: u8::try_from(row.intensity).map_err(|e| corrupt(e.to_string()))?,
+            intensity: intensity(row.id, row.intensity)?,
             tags: parse_tags(row.id, &row.tags)?,
             id: row.id,
             user_id: row.user_id,
@@ -185,7 +191,9 @@ impl TryFrom<MoodEntryRow> for MoodEntry {
 pub(crate) struct MoodPointRow {
     id: Uuid,
     mood: String,
+    intensity: i64,
     valence: f64,
+    arousal: f64,
     tags: String,
     created_at: DateTime<Utc>,
 }
@@ -200,7 +208,9 @@ impl TryFrom<MoodPointRow> for MoodPoint {
                 .parse()
                 .map_err(|e| EngineError::Internal(format!("mood entry {}: {e}", row.id)))?,
             tags: parse_tags(row.id, &row.tags)?,
+            intensity: intensity(row.id, row.intensity)?,
             valence: row.valence,
+            arousal: row.arousal,
             created_at: row.created_at,
         })
     }

@@ -51,7 +51,7 @@ pub async fn user(store: &Arc<dyn Store>, username: &str) -> Uuid {
 }
 
 fn page(per_page: u32) -> PageRequest {
-    PageRequest { page: 1, per_page }
+    PageRequest::first(per_page)
 }
 
 fn conflict_code(err: EngineError) -> &'static str {

@@ -40,10 +40,7 @@ fn filter(user_id: Uuid) -> MoodFilter {
     }
 }
 
-const PAGE: PageRequest = PageRequest {
-    page: 1,
-    per_page: 50,
-};
+const PAGE: PageRequest = PageRequest::first(50);
 
 pub async fn mood_entries_round_trip_and_filter(store: Arc<dyn Store>) {
     let owner = user(&store, "moody").await;
@@ -96,11 +93,21 @@ pub async fn mood_entries_round_trip_and_filter(store: Arc<dyn Store>) {
             PageRequest {
                 page: 2,
                 per_page: 2,
+                skip: 0,
             },
         )
         .await
         .expect("list");
     assert_eq!((paged.total, paged.items.len()), (3, 1));
+    let from_second = store
+        .list_moods(&filter(owner), PageRequest::at_offset(1, 2))
+        .await
+        .expect("list");
+    assert_eq!(
+        from_second.items.iter().map(|e| e.id).collect::<Vec<_>>(),
+        vec![mid.id, old.id],
+        "an offset that is not a multiple of the limit"
+    );
 
     let mut changed = mid.clone();
     changed.tags = vec![];

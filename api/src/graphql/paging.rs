@@ -1,44 +1,39 @@
-//! `limit`/`offset` arguments on the engine's page model, which pages by
-//! (page, per_page): an offset must therefore be a multiple of the limit.
+//! `limit`/`offset` arguments of the list fields: any offset from 0 and a limit of 1
+//! to 100, asked of the store as one request for exactly that slice.
 
 use hugmood_actors::domain::page::PageRequest;
 use hugmood_actors::domain::validation::FieldErrors;
 
 use super::error::invalid_fields;
 
-/// Largest `limit` of any list; larger values are lowered to it.
+/// Largest `limit` of any list.
 pub const MAX_LIMIT: i32 = 100;
 
-/// The page `limit`/`offset` name, or `None` for `limit: 0` (nothing to fetch). A null
-/// offset is 0; bad values are a `validation_failed` error naming them.
-pub(crate) fn page(limit: i32, offset: Option<i32>) -> async_graphql::Result<Option<PageRequest>> {
+/// The slice `limit`/`offset` name; a null offset is 0. Bad values are a
+/// `validation_failed` error naming them.
+pub(crate) fn page(limit: i32, offset: Option<i32>) -> async_graphql::Result<PageRequest> {
     page_request(limit, offset.unwrap_or(0)).map_err(|e| invalid_fields(&e))
 }
 
-fn page_request(limit: i32, offset: i32) -> Result<Option<PageRequest>, FieldErrors> {
+fn page_request(limit: i32, offset: i32) -> Result<PageRequest, FieldErrors> {
     let mut errors = FieldErrors::default();
-    if limit < 0 {
-        errors.add("limit", "must not be negative");
-    }
-    if offset < 0 {
-        errors.add("offset", "must not be negative");
-    }
-    let limit = limit.clamp(0, MAX_LIMIT);
-    if limit > 0 && offset > 0 && offset % limit != 0 {
+    let limit = u32::try_from(limit)
+        .ok()
+        .filter(|l| (1..=MAX_LIMIT.unsigned_abs()).contains(l));
+    if limit.is_none() {
         errors.add(
-            "offset",
-            format!("must be a multiple of limit ({limit}; limit is at most {MAX_LIMIT})"),
+            "limit",
+            format!("must be a whole number from 1 to {MAX_LIMIT}"),
         );
     }
-    errors.into_result(())?;
-    if limit == 0 {
-        return Ok(None);
+    let offset = u32::try_from(offset).ok();
+    if offset.is_none() {
+        errors.add("offset", "must not be negative");
     }
-    let per_page = limit.unsigned_abs();
-    Ok(Some(PageRequest {
-        page: offset.unsigned_abs() / per_page + 1,
-        per_page,
-    }))
+    match (limit, offset) {
+        (Some(limit), Some(offset)) => Ok(PageRequest::at_offset(offset, limit)),
+        _ => Err(errors),
+    }
 }
 
 /// Complexity of a list field: its items' cost once per started ten items asked for,
@@ -59,38 +54,30 @@ mod tests {
             .unwrap_or_default()
     }
 
+    fn slice(limit: i32, offset: i32) -> Option<(i64, i64)> {
+        page_request(limit, offset)
+            .ok()
+            .map(|p| (p.offset(), p.limit()))
+    }
+
     #[test]
-    fn offsets_become_pages() {
-        assert_eq!(
-            page_request(10, 0),
-            Ok(Some(PageRequest {
-                page: 1,
-                per_page: 10
-            }))
-        );
-        assert_eq!(
-            page_request(10, 30),
-            Ok(Some(PageRequest {
-                page: 4,
-                per_page: 10
-            }))
-        );
-        assert_eq!(
-            page_request(500, 200),
-            Ok(Some(PageRequest {
-                page: 3,
-                per_page: 100
-            }))
-        );
-        assert_eq!(page_request(0, 7), Ok(None));
+    fn any_offset_is_the_slice_from_it() {
+        assert_eq!(slice(10, 0), Some((0, 10)));
+        assert_eq!(slice(10, 5), Some((5, 10)));
+        assert_eq!(slice(10, 7), Some((7, 10)));
+        assert_eq!(slice(10, 30), Some((30, 10)));
+        assert_eq!(slice(1, 0), Some((0, 1)));
+        assert_eq!(slice(100, 250), Some((250, 100)));
     }
 
     #[test]
     fn bad_arguments_are_named() {
+        assert_eq!(fields(0, 0), ["limit"]);
+        assert_eq!(fields(101, 0), ["limit"]);
         assert_eq!(fields(-1, 0), ["limit"]);
         assert_eq!(fields(10, -10), ["offset"]);
-        assert_eq!(fields(-1, -1), ["limit", "offset"]);
-        assert_eq!(fields(10, 15), ["offset"]);
+        assert_eq!(fields(0, -1), ["limit", "offset"]);
+        assert_eq!(fields(10, 15), Vec::<String>::new());
     }
 
     #[test]

@@ -100,7 +100,9 @@ async fn list_requests(
 /// Accept a request addressed to the caller; the requester gets `friend_accepted`.
 #[utoipa::path(post, path = "/friends/requests/{id}/accept", tag = "friends", security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Friend request id")),
-    responses((status = 200, body = FriendRequestView), (status = 404, body = ErrorBody),
+    responses((status = 200, body = FriendRequestView),
+              (status = 403, description = "not_recipient: the caller sent it", body = ErrorBody),
+              (status = 404, body = ErrorBody),
               (status = 409, description = "request_not_pending", body = ErrorBody)))]
 async fn accept(
     State(state): State<AppState>,
@@ -113,7 +115,9 @@ async fn accept(
 /// Decline a request addressed to the caller.
 #[utoipa::path(post, path = "/friends/requests/{id}/decline", tag = "friends", security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Friend request id")),
-    responses((status = 200, body = FriendRequestView), (status = 404, body = ErrorBody),
+    responses((status = 200, body = FriendRequestView),
+              (status = 403, description = "not_recipient: the caller sent it", body = ErrorBody),
+              (status = 404, body = ErrorBody),
               (status = 409, description = "request_not_pending", body = ErrorBody)))]
 async fn decline(
     State(state): State<AppState>,

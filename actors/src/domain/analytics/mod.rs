@@ -1,5 +1,6 @@
-//! Mood analytics: the pure figures behind `GET /moods/analytics` (frequencies, day and
-//! hour buckets, variability, trend, correlations) and the insights drawn from them.
+//! Mood analytics: the pure figures behind `GET /moods/analytics` (mood and tag
+//! frequencies, averages, day and hour buckets, variability, trend, correlations) and
+//! the insights drawn from them.
 
 use std::fmt;
 use std::ops::Range;
@@ -11,9 +12,13 @@ use uuid::Uuid;
 
 use crate::domain::mood::Mood;
 
+mod figures;
 mod stats;
 mod tags;
 
+pub use figures::{
+    Analytics, Correlation, CorrelationKind, DayBucket, HourBucket, MoodCount, MoodPoint, TagCount,
+};
 use stats::{all_equal, correlation_label, mean, mean_of};
 pub use stats::{pearson, sample_std_dev};
 use tags::TagTable;
@@ -30,6 +35,8 @@ const MIN_ENTRIES_FOR_CORRELATIONS: usize = 10;
 /// A tag is compared only when at least this many entries have it and this many don't.
 const MIN_TAG_GROUP: u32 = 3;
 const MAX_CORRELATIONS: usize = 10;
+/// Tags listed in `tagFrequency` at most.
+const MAX_TAG_FREQUENCY: usize = 20;
 /// Fewer entries than this give no insights at all.
 const MIN_ENTRIES_FOR_INSIGHTS: usize = 3;
 /// A day × part-of-day cell needs this many entries before it can be called "best".
@@ -150,105 +157,6 @@ impl fmt::Display for Trend {
     }
 }
 
-/// How often one mood occurs.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(rename_all = "camelCase")]
-pub struct MoodCount {
-    pub mood: Mood,
-    pub count: u32,
-    /// A fraction in [0, 1], not a percent.
-    pub percentage: f64,
-}
-
-/// Mean valence of the entries made on one weekday (UTC).
-#[derive(Debug, Clone, PartialEq, Serialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(rename_all = "camelCase")]
-pub struct DayBucket {
-    /// "Monday" … "Sunday".
-    pub day: &'static str,
-    /// 0 when `entries` is 0.
-    pub average_mood: f64,
-    pub entries: u32,
-}
-
-/// Mean valence of the entries made in one hour of the day (UTC).
-#[derive(Debug, Clone, PartialEq, Serialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(rename_all = "camelCase")]
-pub struct HourBucket {
-    /// 0 … 23.
-    pub hour: u32,
-    /// 0 when `entries` is 0.
-    pub average_mood: f64,
-    pub entries: u32,
-}
-
-/// What a correlation relates valence to.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(rename_all = "snake_case")]
-pub enum CorrelationKind {
-    Tag,
-    TimeOfDay,
-}
-
-/// A relation between valence and one factor.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(rename_all = "camelCase")]
-pub struct Correlation {
-    pub kind: CorrelationKind,
-    /// The tag (its first spelling), or [`HOUR_OF_DAY`].
-    pub factor: String,
-    /// Pearson's r, in [-1, 1]. For a tag, the point-biserial correlation of
-    /// has-tag (0/1) with valence.
-    pub coefficient: f64,
-    pub sample_size: u32,
-    /// Plain-language strength: "strong positive", "moderate negative", "weak positive",
-    /// or "none".
-    pub label: String,
-    /// Tags only: mean valence of entries with the tag minus mean valence of those without.
-    pub valence_difference: Option<f64>,
-}
-
-/// Everything `GET /moods/analytics` reports about one person over one range.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(rename_all = "camelCase")]
-pub struct Analytics {
-    pub user_id: Uuid,
-    pub time_range: TimeRange,
-    /// Moods that occur, by count descending then name ascending.
-    pub mood_frequency: Vec<MoodCount>,
-    /// Always 7 rows, Monday first.
-    pub mood_by_day_of_week: Vec<DayBucket>,
-    /// Always 24 rows, hour 0 first.
-    pub mood_by_time_of_day: Vec<HourBucket>,
-    /// Mean valence; 0 with no entries.
-    pub average_mood: f64,
-    /// The most frequent mood; on a tie, the one used most recently (see [`analyze`]).
-    pub dominant_mood: Option<Mood>,
-    /// Sample standard deviation of valence; 0 for fewer than 2 entries.
-    pub mood_variability: f64,
-    pub mood_trend: Trend,
-    /// Strongest first, at most 10; empty with fewer than 10 entries.
-    pub correlations: Vec<Correlation>,
-    pub insights: Vec<String>,
-    pub total_entries: u32,
-}
-
-/// A mood point: the slice of an entry analytics needs.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct MoodPoint {
-    pub mood: Mood,
-    pub valence: f64,
-    pub tags: Vec<String>,
-    pub created_at: DateTime<Utc>,
-}
-
 /// Computes the analytics of `points`, which may come in any order.
 ///
 /// Each point is reduced to a compact key in input order, the keys are sorted once by
@@ -267,15 +175,10 @@ pub fn analyze(user_id: Uuid, time_range: TimeRange, points: &[MoodPoint]) -> An
     // In input order, which is memory order: reduce each point to a compact key and
     // resolve its tags to groups, so the time-ordered pass reads one small array.
     let mut tags = TagTable::default();
-    let collect_tags = points.len() >= MIN_ENTRIES_FOR_CORRELATIONS;
     let mut keys: Vec<Key<'_>> = points
         .iter()
         .map(|point| {
-            let tag_ids = if collect_tags {
-                tags.resolve(point)
-            } else {
-                0..0
-            };
+            let tag_ids = tags.resolve(point);
             Key {
                 created_at: point.created_at,
                 valence: point.valence,
@@ -339,7 +242,8 @@ struct Key<'a> {
     mood: Mood,
     /// This point's run in [`TagTable::ids`].
     tag_ids: Range<usize>,
-    /// Only for breaking ties between entries made at the same instant.
+    /// For intensity and arousal, which are only summed, and for breaking ties
+    /// between entries made at the same instant.
     point: &'a MoodPoint,
 }
 
@@ -355,6 +259,8 @@ struct Accumulator {
     cell_sum: [[f64; 4]; 7],
     cell_count: [[u32; 4]; 7],
     valence_sum: f64,
+    intensity_sum: u64,
+    arousal_sum: f64,
     /// Valences, oldest first.
     valences: Vec<f64>,
     /// Hour of each entry, paired with `valences`.
@@ -374,6 +280,8 @@ impl Accumulator {
             cell_sum: [[0.0; 4]; 7],
             cell_count: [[0; 4]; 7],
             valence_sum: 0.0,
+            intensity_sum: 0,
+            arousal_sum: 0.0,
             valences: Vec::with_capacity(capacity),
             hours: Vec::with_capacity(capacity),
             tags,
@@ -402,6 +310,8 @@ impl Accumulator {
         self.cell_count[cell_day][part] += 1;
 
         self.valence_sum += v;
+        self.intensity_sum += u64::from(key.point.intensity);
+        self.arousal_sum += key.point.arousal;
         self.valences.push(v);
         self.hours.push(f64::from(hour));
 
@@ -416,11 +326,8 @@ impl Accumulator {
     fn finish(self, user_id: Uuid, time_range: TimeRange) -> Analytics {
         let n = self.valences.len();
         let total = u32::try_from(n).unwrap_or(u32::MAX);
-        let average_mood = if n == 0 {
-            0.0
-        } else {
-            self.valence_sum / n as f64
-        };
+        let average = |sum: f64| if n == 0 { 0.0 } else { sum / n as f64 };
+        let average_mood = average(self.valence_sum);
 
         let mut mood_frequency: Vec<MoodCount> = Mood::ALL
             .into_iter()
@@ -452,25 +359,14 @@ impl Accumulator {
                     .then_with(|| b.as_str().cmp(a.as_str()))
             });
 
-        let mood_by_day_of_week = DAY_NAMES
-            .iter()
-            .enumerate()
-            .map(|(i, &day)| DayBucket {
-                day,
-                average_mood: mean_of(self.day_sum[i], self.day_count[i]),
-                entries: self.day_count[i],
-            })
-            .collect();
-        let mood_by_time_of_day = (0..24u32)
-            .map(|hour| {
-                let h = hour as usize;
-                HourBucket {
-                    hour,
-                    average_mood: mean_of(self.hour_sum[h], self.hour_count[h]),
-                    entries: self.hour_count[h],
-                }
-            })
-            .collect();
+        let tag_frequency = self.tags.frequency(total, MAX_TAG_FREQUENCY);
+
+        // With no entries there is nothing to bucket: the lists are empty, not zeros.
+        let (mood_by_day_of_week, mood_by_time_of_day) = if n == 0 {
+            (Vec::new(), Vec::new())
+        } else {
+            (self.day_buckets(), self.hour_buckets())
+        };
 
         let mood_variability = sample_std_dev(&self.valences);
         let mood_trend = trend(&self.valences);
@@ -480,9 +376,12 @@ impl Accumulator {
             user_id,
             time_range,
             mood_frequency,
+            tag_frequency,
             mood_by_day_of_week,
             mood_by_time_of_day,
             average_mood,
+            average_intensity: average(self.intensity_sum as f64),
+            average_arousal: average(self.arousal_sum),
             dominant_mood,
             mood_variability,
             mood_trend,
@@ -492,6 +391,33 @@ impl Accumulator {
         };
         analytics.insights = self.insights(&analytics);
         analytics
+    }
+
+    /// Monday first.
+    fn day_buckets(&self) -> Vec<DayBucket> {
+        DAY_NAMES
+            .iter()
+            .enumerate()
+            .map(|(i, &day)| DayBucket {
+                day,
+                average_mood: mean_of(self.day_sum[i], self.day_count[i]),
+                entries: self.day_count[i],
+            })
+            .collect()
+    }
+
+    /// Hour 0 first.
+    fn hour_buckets(&self) -> Vec<HourBucket> {
+        (0..24u32)
+            .map(|hour| {
+                let h = hour as usize;
+                HourBucket {
+                    hour,
+                    average_mood: mean_of(self.hour_sum[h], self.hour_count[h]),
+                    entries: self.hour_count[h],
+                }
+            })
+            .collect()
     }
 
     fn correlations(&self, mean_valence: f64) -> Vec<Correlation> {
@@ -628,5 +554,7 @@ impl Accumulator {
     }
 }
 
+#[cfg(test)]
+mod tag_tests;
 #[cfg(test)]
 mod tests;

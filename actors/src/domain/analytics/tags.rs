@@ -1,11 +1,11 @@
 //! Tags grouped case-insensitively, resolved once per point before the time-ordered
-//! pass.
+//! pass, and how often each occurs.
 
 use chrono::{DateTime, Utc};
 use std::collections::HashMap;
 use std::ops::Range;
 
-use super::MoodPoint;
+use super::{MoodPoint, TagCount};
 
 /// One tag, grouped case-insensitively.
 pub(super) struct TagStats {
@@ -73,5 +73,27 @@ impl TagTable {
             }
         }
         start..self.ids.len()
+    }
+
+    /// The `max` most used tags of `total` entries, most used first; between tags used
+    /// equally often, by name (case-insensitively, then as spelled).
+    pub(super) fn frequency(&self, total: u32, max: usize) -> Vec<TagCount> {
+        let mut groups: Vec<&TagStats> = self.groups.iter().filter(|g| g.entries > 0).collect();
+        groups.sort_by(|a, b| {
+            b.entries
+                .cmp(&a.entries)
+                .then_with(|| a.spelling.to_lowercase().cmp(&b.spelling.to_lowercase()))
+                .then_with(|| a.spelling.cmp(&b.spelling))
+        });
+        groups
+            .into_iter()
+            .take(max)
+            .map(|g| TagCount {
+                tag: g.spelling.clone(),
+                count: g.entries,
+                percentage: f64::from(g.entries) / f64::from(total.max(1)),
+                average_mood: g.valence_sum / f64::from(g.entries),
+            })
+            .collect()
     }
 }

@@ -13,7 +13,9 @@ fn at(day: u32, hour: u32) -> DateTime<Utc> {
 fn point(mood: Mood, valence: f64, day: u32, hour: u32) -> MoodPoint {
     MoodPoint {
         mood,
+        intensity: 5,
         valence,
+        arousal: 0.5,
         tags: Vec::new(),
         created_at: at(day, hour),
     }
@@ -168,17 +170,12 @@ fn labels_follow_the_strength_bands() {
 fn no_entries_give_the_empty_answer() {
     let a = analyze(Uuid::nil(), TimeRange::Week, &[]);
     assert!(a.mood_frequency.is_empty());
-    assert_eq!(a.mood_by_day_of_week.len(), 7);
-    assert_eq!(a.mood_by_time_of_day.len(), 24);
-    assert!(a
-        .mood_by_day_of_week
-        .iter()
-        .all(|b| b.entries == 0 && b.average_mood == 0.0));
-    assert!(a
-        .mood_by_time_of_day
-        .iter()
-        .all(|b| b.entries == 0 && b.average_mood == 0.0));
+    assert!(a.tag_frequency.is_empty());
+    assert!(a.mood_by_day_of_week.is_empty());
+    assert!(a.mood_by_time_of_day.is_empty());
     assert_eq!(a.average_mood, 0.0);
+    assert_eq!(a.average_intensity, 0.0);
+    assert_eq!(a.average_arousal, 0.0);
     assert_eq!(a.dominant_mood, None);
     assert_eq!(a.mood_variability, 0.0);
     assert_eq!(a.mood_trend, Trend::Stable);
@@ -730,7 +727,9 @@ fn many_points(n: u32) -> Vec<MoodPoint> {
             let mood = Mood::ALL[(i * 7 % 10) as usize];
             MoodPoint {
                 mood,
+                intensity: (i % 10 + 1) as u8,
                 valence: mood.default_affect().0,
+                arousal: mood.default_affect().1,
                 tags: tags
                     .iter()
                     .enumerate()

@@ -25,9 +25,7 @@ async fn list(
     or_null(ctx, async {
         let request = request(ctx)?;
         let viewer = request.viewer()?;
-        let Some(page) = paging::page(limit.unwrap_or(HUGS_LIMIT), offset)? else {
-            return Ok(Vec::new());
-        };
+        let page = paging::page(limit.unwrap_or(HUGS_LIMIT), offset)?;
         let hugs = request
             .state
             .hugs
@@ -41,8 +39,7 @@ async fn list(
 
 #[Object]
 impl HugQuery {
-    /// Hugs the caller received, newest first. `limit` is at most 100; `offset` must be
-    /// a multiple of it.
+    /// Hugs the caller received, newest first. `limit` is 1 to 100, `offset` any from 0.
     #[graphql(complexity = "paging::list_cost(limit.unwrap_or(HUGS_LIMIT), child_complexity)")]
     async fn hugs_received(
         &self,
@@ -53,8 +50,7 @@ impl HugQuery {
         list(ctx, HugDirection::Received, limit, offset).await
     }
 
-    /// Hugs the caller sent, newest first. `limit` is at most 100; `offset` must be a
-    /// multiple of it.
+    /// Hugs the caller sent, newest first. `limit` is 1 to 100, `offset` any from 0.
     #[graphql(complexity = "paging::list_cost(limit.unwrap_or(HUGS_LIMIT), child_complexity)")]
     async fn hugs_sent(
         &self,

@@ -33,7 +33,7 @@ impl MoodQuery {
     }
 
     /// Entries of `userId` (default: the caller), newest first, as their privacy allows.
-    /// `limit` is at most 100; `offset` must be a multiple of `limit`.
+    /// `limit` is 1 to 100, `offset` any from 0.
     #[graphql(
         complexity = "paging::list_cost(limit.unwrap_or(MOOD_ENTRIES_LIMIT), child_complexity)"
     )]
@@ -48,9 +48,7 @@ impl MoodQuery {
             let request = request(ctx)?;
             let viewer = request.viewer()?;
             let user_id = user_id.map(|id| parse_id("userId", &id)).transpose()?;
-            let Some(page) = paging::page(limit.unwrap_or(MOOD_ENTRIES_LIMIT), offset)? else {
-                return Ok(Vec::new());
-            };
+            let page = paging::page(limit.unwrap_or(MOOD_ENTRIES_LIMIT), offset)?;
             let query = EntriesQuery {
                 user_id,
                 start: None,

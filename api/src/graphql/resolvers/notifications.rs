@@ -11,8 +11,6 @@ use crate::graphql::types::parse_id;
 
 /// `limit` of `notifications` when not given, as REST's `per_page`.
 const NOTIFICATIONS_LIMIT: i32 = 20;
-/// Largest `limit` of `notifications`, as REST's `per_page` cap.
-const NOTIFICATIONS_MAX: i32 = 50;
 
 #[derive(Default)]
 pub struct NotificationQuery;
@@ -20,7 +18,7 @@ pub struct NotificationQuery;
 #[Object]
 impl NotificationQuery {
     /// The caller's inbox, newest first; `unreadOnly` leaves out what was read.
-    /// `limit` is at most 50; `offset` must be a multiple of it.
+    /// `limit` is 1 to 100, `offset` any from 0.
     #[graphql(
         complexity = "paging::list_cost(limit.unwrap_or(NOTIFICATIONS_LIMIT), child_complexity)"
     )]
@@ -34,10 +32,7 @@ impl NotificationQuery {
         or_null(ctx, async {
             let request = request(ctx)?;
             let viewer = request.viewer()?;
-            let limit = limit.unwrap_or(NOTIFICATIONS_LIMIT).min(NOTIFICATIONS_MAX);
-            let Some(page) = paging::page(limit, offset)? else {
-                return Ok(Vec::new());
-            };
+            let page = paging::page(limit.unwrap_or(NOTIFICATIONS_LIMIT), offset)?;
             let filter = InboxFilter {
                 user_id: viewer,
                 since: None,

@@ -20,7 +20,7 @@ pub struct SocialQuery;
 
 #[Object]
 impl SocialQuery {
-    /// The caller's friends. `limit` is at most 100; `offset` must be a multiple of it.
+    /// The caller's friends. `limit` is 1 to 100, `offset` any from 0.
     #[graphql(complexity = "paging::list_cost(limit.unwrap_or(FRIENDS_LIMIT), child_complexity)")]
     async fn friends(
         &self,
@@ -31,9 +31,7 @@ impl SocialQuery {
         or_null(ctx, async {
             let request = request(ctx)?;
             let viewer = request.viewer()?;
-            let Some(page) = paging::page(limit.unwrap_or(FRIENDS_LIMIT), offset)? else {
-                return Ok(Vec::new());
-            };
+            let page = paging::page(limit.unwrap_or(FRIENDS_LIMIT), offset)?;
             let friends = request.state.social.friends(viewer, page).await.gql()?;
             let connected = request.state.connected_among(&friends.items).await;
             Ok(friends
@@ -49,7 +47,7 @@ impl SocialQuery {
     }
 
     /// The caller's pending friend requests, newest first: `incoming` (default) or
-    /// `outgoing`. `limit` is at most 100; `offset` must be a multiple of it.
+    /// `outgoing`. `limit` is 1 to 100, `offset` any from 0.
     #[graphql(
         complexity = "paging::list_cost(limit.unwrap_or(FRIEND_REQUESTS_LIMIT), child_complexity)"
     )]
@@ -67,9 +65,7 @@ impl SocialQuery {
                 None => Direction::Incoming,
                 Some(text) => text.parse().map_err(|e: String| invalid("direction", e))?,
             };
-            let Some(page) = paging::page(limit.unwrap_or(FRIEND_REQUESTS_LIMIT), offset)? else {
-                return Ok(Vec::new());
-            };
+            let page = paging::page(limit.unwrap_or(FRIEND_REQUESTS_LIMIT), offset)?;
             let social = &request.state.social;
             let requests = social.list_requests(viewer, direction, page).await.gql()?;
             Ok(requests.items.into_iter().map(Into::into).collect())

@@ -2,7 +2,7 @@
 
 use async_graphql::{Enum, SimpleObject, ID};
 use hugmood_actors::domain::analytics::{
-    Analytics, Correlation, CorrelationKind, DayBucket, HourBucket, MoodCount, Trend,
+    Analytics, Correlation, CorrelationKind, DayBucket, HourBucket, MoodCount, TagCount, Trend,
 };
 
 use super::id;
@@ -16,12 +16,18 @@ pub(crate) struct MoodAnalyticsNode {
     pub time_range: String,
     /// Moods that occur, by count descending then name ascending.
     pub mood_frequency: Vec<MoodFrequency>,
-    /// Always 7 rows, Monday first (UTC).
+    /// Tags that occur, most used first (then by name), at most 20.
+    pub tag_frequency: Vec<TagFrequency>,
+    /// 7 rows, Monday first (UTC); empty with no entries.
     pub mood_by_day_of_week: Vec<DayOfWeekMood>,
-    /// Always 24 rows, hour 0 first (UTC).
+    /// 24 rows, hour 0 first (UTC); empty with no entries.
     pub mood_by_time_of_day: Vec<TimeOfDayMood>,
     /// Mean valence; 0 with no entries.
     pub average_mood: f64,
+    /// Mean intensity (1–10); 0 with no entries.
+    pub average_intensity: f64,
+    /// Mean arousal; 0 with no entries.
+    pub average_arousal: f64,
     /// The most frequent mood; null with no entries.
     pub dominant_mood: Option<String>,
     /// Sample standard deviation of valence; 0 for fewer than 2 entries.
@@ -41,6 +47,19 @@ pub(crate) struct MoodFrequency {
     pub count: u32,
     /// A fraction in [0, 1], not a percent.
     pub percentage: f64,
+}
+
+/// How often one tag occurs, and the mood of the entries that carry it.
+#[derive(SimpleObject)]
+pub(crate) struct TagFrequency {
+    /// The tag as first spelled (tags group case-insensitively).
+    pub tag: String,
+    /// Entries that carry the tag.
+    pub count: u32,
+    /// `count` over all entries of the range: a fraction in [0, 1], not a percent.
+    pub percentage: f64,
+    /// Mean valence of the entries that carry the tag.
+    pub average_mood: f64,
 }
 
 /// Mean valence of the entries made on one weekday.
@@ -93,9 +112,12 @@ impl From<Analytics> for MoodAnalyticsNode {
             user_id: id(a.user_id),
             time_range: a.time_range.as_str().to_owned(),
             mood_frequency: a.mood_frequency.into_iter().map(Into::into).collect(),
+            tag_frequency: a.tag_frequency.into_iter().map(Into::into).collect(),
             mood_by_day_of_week: a.mood_by_day_of_week.into_iter().map(Into::into).collect(),
             mood_by_time_of_day: a.mood_by_time_of_day.into_iter().map(Into::into).collect(),
             average_mood: a.average_mood,
+            average_intensity: a.average_intensity,
+            average_arousal: a.average_arousal,
             dominant_mood: a.dominant_mood.map(|m| m.as_str().to_owned()),
             mood_variability: a.mood_variability,
             mood_trend: a.mood_trend.into(),
@@ -112,6 +134,17 @@ impl From<MoodCount> for MoodFrequency {
             mood: c.mood.as_str().to_owned(),
             count: c.count,
             percentage: c.percentage,
+        }
+    }
+}
+
+impl From<TagCount> for TagFrequency {
+    fn from(t: TagCount) -> Self {
+        Self {
+            tag: t.tag,
+            count: t.count,
+            percentage: t.percentage,
+            average_mood: t.average_mood,
         }
     }
 }
