@@ -3,10 +3,8 @@
 //! Transparent huge pages are turned off for the process. mimalloc asks for them on
 //! its large regions, so the first touch of each 2 MiB stretch makes the kernel zero a
 //! whole huge page, and the stretches it hands back (it purges freed pages after a few
-//! milliseconds) are zeroed whole again when reused. Under a fan-out to 10,000 streams
-//! that zeroing was a fifth of the hub's CPU samples while streams connected, and
-//! about a tenth of its CPU per delivery overall (`docs/benchmarks.md`); with 4 KiB
-//! pages only what is touched is zeroed.
+//! milliseconds) are zeroed whole again when reused. With 4 KiB pages only what is
+//! touched is zeroed (measured in `docs/benchmarks.md`, "Huge pages off").
 
 /// Turns transparent huge pages off for this process (Linux; elsewhere nothing).
 /// Returns whether the setting took.

@@ -2,9 +2,9 @@
 //! allocated for many users at once). PostgreSQL numbers them (`$1`, `$2`, …); on SQLite
 //! they are anonymous (`?`, bound in order). sqlx asks SQLite for the name of every
 //! parameter it binds, and SQLite finds a parameter's name by walking the statement's
-//! list of names, so binding a statement of n numbered parameters took n²/2 steps: a
-//! fan-out chunk of 2,000 values spent more time there than in running the insert
-//! (`docs/benchmarks.md`, "Fan-out"). Anonymous markers have no name to look up.
+//! list of names, so binding a statement of n numbered parameters takes n²/2 steps
+//! (`docs/benchmarks.md`, "anonymous parameters"). Anonymous markers have no name to
+//! look up.
 //!
 //! A statement built here binds each value once, in the order its markers appear.
 

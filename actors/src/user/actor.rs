@@ -8,11 +8,9 @@
 //! store, which alone knows.
 //!
 //! It is a tokio task with a mailbox of its own, not a ractor actor, because the node
-//! holds one per user with a live stream, and a ractor actor cost about 10 KB before it
-//! did anything (two unbounded channels with 32 preallocated slots of 56–80 bytes
-//! each, its ports, its task and a boxed handler future between messages); this one
-//! costs about 3 KB with its map entry (measured: `docs/benchmarks.md`). What ractor
-//! gave it is kept here: one message is handled at a time; a panic is caught, counted
+//! holds one per user with a live stream and a ractor actor cost about three times the
+//! memory before it did anything (`docs/benchmarks.md`, "Held SSE streams"). What
+//! ractor gave it is kept here: one message is handled at a time; a panic is caught, counted
 //! in `hugmood_actor_restarts_total{actor="user"}` and answered with a fresh actor for
 //! the user (its subscribers resubscribe and catch up from the store); and an actor
 //! without subscribers stops after `user_idle`.
