@@ -65,6 +65,8 @@ pub struct Config {
     pub trusted_proxies: Vec<String>,
     /// Mark the stream cookie `Secure` on every answer.
     pub cookie_secure: bool,
+    /// Web origins allowed to call the hub with credentials (CORS); empty: none.
+    pub cors_origins: Vec<String>,
     pub log_format: LogFormat,
     pub body_limit_bytes: usize,
     pub db_max_connections: u32,
@@ -203,6 +205,11 @@ impl Config {
             .map_err(anyhow::Error::msg)
     }
 
+    /// The origins of `cors_origins`, parsed (validated at load).
+    pub fn cors_origins(&self) -> anyhow::Result<hugmood_api::CorsOrigins> {
+        hugmood_api::CorsOrigins::parse(&self.cors_origins).map_err(anyhow::Error::msg)
+    }
+
     /// The deadlines and the cap every connection lives under.
     pub fn connection_limits(&self) -> hugmood_api::ConnectionLimits {
         hugmood_api::ConnectionLimits {
@@ -293,6 +300,7 @@ impl Config {
             bail!("presence_ttl_secs must be between 3 and 3600");
         }
         self.trusted_proxies()?;
+        self.cors_origins()?;
         if self.body_limit_bytes < 1024 {
             bail!("body_limit_bytes must be at least 1024");
         }
@@ -449,6 +457,25 @@ mod tests {
             .err()
             .expect("a bad network is refused");
         assert!(format!("{err:#}").contains("10.0.0.0/40"), "{err:#}");
+        let loaded = Config::from_layers(
+            None,
+            env(&[(
+                "HUGMOOD_CORS_ORIGINS",
+                "https://app.example.com, http://127.0.0.1:5173",
+            )]),
+        );
+        let origins = loaded.expect("loads").config.cors_origins;
+        assert_eq!(
+            origins,
+            ["https://app.example.com", "http://127.0.0.1:5173"]
+        );
+        let err = Config::from_layers(None, env(&[("HUGMOOD_CORS_ORIGINS", "*")]))
+            .err()
+            .expect("a wildcard is refused");
+        assert!(
+            format!("{err:#}").contains("cors_origins: \"*\""),
+            "{err:#}"
+        );
         let err = Config::from_layers(None, env(&[("HUGMOOD_MOOD_RATE_PER_MINUTE", "0")]))
             .err()
             .expect("a zero rate is refused");

@@ -188,6 +188,7 @@ pub async fn run(config: Config, listener: TcpListener) -> anyhow::Result<Hub> {
         sse_retry_ms: config.sse_retry_ms,
         trusted_proxies: config.trusted_proxies()?,
         cookie_secure: config.cookie_secure,
+        cors_origins: config.cors_origins()?,
     };
     let state = AppState::new(engine, settings);
     let addr = listener.local_addr()?;

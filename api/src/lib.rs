@@ -2,6 +2,7 @@
 //! OpenAPI document and the web app at `/`. `router(state)` builds it; `serve` runs it
 //! until shutdown.
 
+mod cors;
 pub mod error;
 mod etag;
 pub mod extract;
@@ -30,6 +31,7 @@ use tower_http::trace::TraceLayer;
 use utoipa::OpenApi;
 use utoipa_axum::router::OpenApiRouter;
 
+pub use cors::CorsOrigins;
 pub use error::{ApiError, ApiResult};
 pub use server::{ConnectionLimits, CONNECTIONS};
 pub use state::{ApiSettings, AppState};
@@ -58,7 +60,7 @@ pub fn openapi_document() -> utoipa::openapi::OpenApi {
 pub fn router(state: AppState) -> Router {
     let (routes, document) = documented_routes();
     let document = Arc::new(document);
-    routes
+    let routes = routes
         .route(
             "/api/v1/openapi.json",
             get(move || async move { Json(document.as_ref().clone()) }),
@@ -67,7 +69,8 @@ pub fn router(state: AppState) -> Router {
         .route("/metrics", get(metrics::render))
         .merge(web::router())
         .fallback(fallback::not_found)
-        .method_not_allowed_fallback(fallback::method_not_allowed)
+        .method_not_allowed_fallback(fallback::method_not_allowed);
+    cors::add_to(routes, &state.settings.cors_origins)
         .layer(DefaultBodyLimit::max(state.settings.body_limit_bytes))
         .layer(panics::catch_panics())
         .layer(axum::middleware::from_fn(metrics::track))

@@ -40,16 +40,18 @@ pub struct TicketView {
 
 /// A one-time ticket for `?ticket=` on the stream and events routes (EventSource cannot
 /// send headers), and the `hugmood_stream` cookie that carries the browser's own
-/// reconnections (HttpOnly, SameSite=Strict, Path=/api/v1, Secure behind TLS; revoked by logout).
+/// reconnections (HttpOnly, Path=/api/v1; SameSite=Strict, Secure behind TLS; for a page
+/// of a `cors_origins` origin SameSite=None, Secure, Partitioned; revoked by logout).
 #[utoipa::path(post, path = "/sse/ticket", tag = "realtime", security(("bearer" = [])),
     responses((status = 200, body = TicketView, headers(("Set-Cookie" = String, description = "hugmood_stream")))))]
 async fn ticket(
     State(state): State<AppState>,
     client: Client,
+    headers: HeaderMap,
     user: AuthUser,
 ) -> ApiResult<Response> {
     let pass = state.stream_access.issue(user.id, user.session).await?;
-    let cookie = stream_cookie::set(&state, &client, &pass.cookie, pass.cookie_max_age)?;
+    let cookie = stream_cookie::set(&state, &client, &headers, &pass.cookie, pass.cookie_max_age)?;
     let mut response = Json(TicketView {
         ticket: pass.ticket,
         expires_in: pass.ticket_expires_in,

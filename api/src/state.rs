@@ -14,6 +14,7 @@ use hugmood_actors::realtime::Realtime;
 use hugmood_actors::social::Social;
 use hugmood_actors::store::Store;
 
+use crate::cors::CorsOrigins;
 use crate::extract::TrustedProxies;
 use std::collections::HashSet;
 use std::sync::Arc;
@@ -47,6 +48,8 @@ pub struct ApiSettings {
     pub trusted_proxies: TrustedProxies,
     /// Marks the stream cookie `Secure` on every answer, not only over TLS.
     pub cookie_secure: bool,
+    /// Web origins allowed to call the hub with credentials (CORS).
+    pub cors_origins: CorsOrigins,
 }
 
 /// The engine services the API serves.

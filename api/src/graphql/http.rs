@@ -1,16 +1,15 @@
 //! The HTTP side of `/graphql`: who the caller is, `POST` execution, and `GET` (a
-//! read-only `?query=`, or GraphiQL for a browser).
+//! read-only `?query=`, or the GraphiQL page for a browser).
 
-use async_graphql::http::GraphiQLSource;
 use async_graphql::parser::types::OperationType;
 use axum::extract::{FromRequestParts, State};
 use axum::http::request::Parts;
-use axum::http::{StatusCode, Uri};
-use axum::response::{Html, IntoResponse, Response};
+use axum::http::{HeaderMap, StatusCode, Uri};
+use axum::response::{IntoResponse, Response};
 use axum::{Extension, Json};
 
 use super::context::RequestContext;
-use super::{HugMoodSchema, PATH};
+use super::{graphiql, HugMoodSchema};
 use crate::error::ApiError;
 use crate::extract::{bearer_token, AuthUser, Client, JsonBody};
 use crate::state::AppState;
@@ -54,18 +53,13 @@ pub(crate) async fn get(
     State(state): State<AppState>,
     Extension(schema): Extension<HugMoodSchema>,
     uri: Uri,
+    headers: HeaderMap,
     client: Client,
     caller: Result<Caller, ApiError>,
 ) -> Response {
     let query = uri.query().unwrap_or_default();
     if !form_urlencoded::parse(query.as_bytes()).any(|(key, _)| key == "query") {
-        return Html(
-            GraphiQLSource::build()
-                .endpoint(PATH)
-                .title("HugMood GraphQL")
-                .finish(),
-        )
-        .into_response();
+        return graphiql::page(&headers);
     }
     let viewer = match caller {
         Ok(Caller(viewer)) => viewer,

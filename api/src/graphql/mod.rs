@@ -3,6 +3,7 @@
 
 mod context;
 mod error;
+mod graphiql;
 mod http;
 mod loaders;
 mod paging;
@@ -18,6 +19,7 @@ use axum::{Extension, Router};
 
 use crate::state::AppState;
 
+pub use graphiql::CONTENT_SECURITY_POLICY as GRAPHIQL_CONTENT_SECURITY_POLICY;
 pub use resolvers::{MutationRoot, QueryRoot, SubscriptionRoot};
 pub use sdl::sdl;
 
@@ -50,10 +52,11 @@ pub fn schema() -> HugMoodSchema {
 }
 
 /// `POST /graphql` executes; `GET /graphql` executes a `?query=` (never a mutation) and
-/// otherwise serves GraphiQL.
+/// otherwise serves GraphiQL, whose files are under `/graphiql/`.
 pub fn router() -> Router<AppState> {
     Router::new()
         .route(PATH, get(http::get).post(http::post))
+        .route(graphiql::FILES_PATH, get(graphiql::file))
         .route(stream::STREAM_PATH, post(stream::post))
         .layer(Extension(schema()))
 }

@@ -16,7 +16,9 @@ use utoipa::OpenApi;
 
 #[derive(OpenApi)]
 #[openapi(
-    info(title = "HugMood hub", description = "Moods, hugs and realtime notifications."),
+    info(title = "HugMood hub", description = "Moods, hugs and realtime notifications. \
+        Pages of other web origins may call it with credentials when the hub lists their \
+        origin in `cors_origins` (CORS); others get no CORS headers."),
     modifiers(&BearerScheme),
     tags(
         (name = "auth", description = "Accounts and tokens"),

@@ -33,7 +33,8 @@ impl Modify for BearerScheme {
             "stream_cookie",
             SecurityScheme::ApiKey(ApiKey::Cookie(ApiKeyValue::with_description(
                 crate::extract::STREAM_COOKIE,
-                "Set by POST /api/v1/sse/ticket; carries EventSource reconnections",
+                "Set by POST /api/v1/sse/ticket; carries EventSource reconnections (those of \
+                 a page of a `cors_origins` origin too: SameSite=None, Partitioned)",
             ))),
         );
     }

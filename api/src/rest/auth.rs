@@ -1,7 +1,7 @@
 //! `/auth`: register, login, refresh, logout, anonymous.
 
 use axum::extract::State;
-use axum::http::{header, HeaderValue, StatusCode};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::Json;
 use hugmood_actors::domain::account::Registration;
 use hugmood_actors::domain::validation::{
@@ -185,6 +185,7 @@ async fn refresh(
 async fn logout(
     State(state): State<AppState>,
     client: Client,
+    headers: HeaderMap,
     user: AuthUser,
     JsonBody(body): JsonBody<RefreshBody>,
 ) -> ApiResult<(StatusCode, [(header::HeaderName, HeaderValue); 1])> {
@@ -195,7 +196,7 @@ async fn logout(
         .map_err(|e| ApiError::validation(&e))?;
     state.accounts.logout(user.id, user.session, &token).await?;
     // The stream cookie of this session is revoked with it; clear it in the browser too.
-    let clear = stream_cookie::clear(&state, &client)?;
+    let clear = stream_cookie::clear(&state, &client, &headers)?;
     Ok((StatusCode::NO_CONTENT, [(header::SET_COOKIE, clear)]))
 }
 

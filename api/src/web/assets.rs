@@ -1,6 +1,7 @@
-//! The embedded files of the web app, by their path under `web/`. A file added to
-//! `web/` must be listed here as well (`tests/web_app.rs` checks every file there is
-//! served).
+//! Files embedded in the binary and served as they are: those of the web app, by
+//! their path under `web/` (a file added to `web/` must be listed here as well;
+//! `tests/web_app.rs` checks every file there is served), and, through `embed!`, the
+//! GraphiQL page's (`graphql::graphiql`).
 
 use axum::http::HeaderValue;
 use sha2::{Digest, Sha256};
@@ -8,7 +9,7 @@ use std::sync::OnceLock;
 
 /// One embedded file.
 pub struct Asset {
-    /// Path under `web/`, as requested (`assets/app.css`).
+    /// Path under its folder, as requested (`assets/app.css`).
     pub path: &'static str,
     pub body: &'static [u8],
     /// The strong `ETag`, a digest of `body`, computed on first use.
@@ -16,6 +17,15 @@ pub struct Asset {
 }
 
 impl Asset {
+    /// The file `body` at `path`; its `ETag` is computed on first use.
+    pub const fn new(path: &'static str, body: &'static [u8]) -> Self {
+        Self {
+            path,
+            body,
+            etag: OnceLock::new(),
+        }
+    }
+
     pub fn content_type(&self) -> &'static str {
         content_type(self.path)
     }
@@ -44,19 +54,21 @@ fn content_type(path: &str) -> &'static str {
     }
 }
 
-/// An `Asset` for `web/<path>`, embedded at build time.
+/// An `Asset` for each `<dir><path>`, embedded at build time; `dir` is relative to the
+/// api crate's folder and ends with `/`.
 macro_rules! embed {
-    ($($path:literal),+ $(,)?) => {
-        [$(Asset {
-            path: $path,
-            body: include_bytes!(concat!(env!("CARGO_MANIFEST_DIR"), "/../web/", $path)),
-            etag: OnceLock::new(),
-        }),+]
+    ($dir:literal; $($path:literal),+ $(,)?) => {
+        [$($crate::web::Asset::new(
+            $path,
+            include_bytes!(concat!(env!("CARGO_MANIFEST_DIR"), "/", $dir, $path)),
+        )),+]
     };
 }
+pub(crate) use embed;
 
 /// Every file of the app.
 pub static ASSETS: [Asset; 22] = embed![
+    "../web/";
     "index.html",
     "sw.js",
     "assets/app.css",

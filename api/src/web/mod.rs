@@ -14,6 +14,7 @@ use crate::error::ApiError;
 use crate::etag::if_none_match_names;
 use crate::state::AppState;
 
+pub(crate) use assets::embed;
 pub use assets::{Asset, ASSETS};
 
 /// Only this origin, for every kind of resource: the app loads its scripts, styles,
@@ -49,9 +50,15 @@ async fn asset(uri: Uri, headers: HeaderMap) -> Response {
 
 /// The embedded file at `path` (relative to `web/`), or 404 in the error JSON.
 fn serve(path: &str, headers: &HeaderMap) -> Response {
-    let Some(asset) = assets::find(path) else {
-        return ApiError::not_found("file").into_response();
-    };
+    match assets::find(path) {
+        Some(asset) => answer(asset, headers, CONTENT_SECURITY_POLICY),
+        None => ApiError::not_found("file").into_response(),
+    }
+}
+
+/// `asset` under `policy`, with its type and `ETag`; 304 when `headers` ask with an
+/// `If-None-Match` it meets.
+pub(crate) fn answer(asset: &Asset, headers: &HeaderMap, policy: &'static str) -> Response {
     let etag = asset.etag();
     let fixed: [(HeaderName, HeaderValue); 6] = [
         (header::ETAG, etag.clone()),
@@ -61,7 +68,7 @@ fn serve(path: &str, headers: &HeaderMap) -> Response {
         ),
         (
             header::CONTENT_SECURITY_POLICY,
-            HeaderValue::from_static(CONTENT_SECURITY_POLICY),
+            HeaderValue::from_static(policy),
         ),
         (
             header::X_CONTENT_TYPE_OPTIONS,

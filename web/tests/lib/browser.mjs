@@ -26,12 +26,13 @@ export function launch() {
  * A browser context on `base` with its guards. `allow` lists console errors a test
  * expects (each a RegExp), such as the failed loads while the hub is down.
  * `serviceWorkers: 'block'` for a test that intercepts the page's requests (a
- * service worker could otherwise take them out of Playwright's sight).
+ * service worker could otherwise take them out of Playwright's sight). `origins`
+ * lists the other origins its pages may call (a page of another origin calling the hub).
  */
-export async function openContext(browser, base, { allow = [], viewport = { width: 1100, height: 900 }, serviceWorkers = 'allow' } = {}) {
+export async function openContext(browser, base, { allow = [], viewport = { width: 1100, height: 900 }, serviceWorkers = 'allow', origins = [] } = {}) {
   const context = await browser.newContext({ baseURL: base, viewport, serviceWorkers });
   const problems = [];
-  const origin = new URL(base).origin;
+  const allowed = new Set([base, ...origins].map((url) => new URL(url).origin));
   const watch = (page) => {
     page.on('console', (msg) => {
       if (msg.type() !== 'error') return;
@@ -44,7 +45,7 @@ export async function openContext(browser, base, { allow = [], viewport = { widt
   context.on('request', (request) => {
     const url = new URL(request.url());
     if (url.protocol === 'data:' || url.protocol === 'blob:') return;
-    if (url.origin !== origin) problems.push(`request to another origin: ${request.url()}`);
+    if (!allowed.has(url.origin)) problems.push(`request to another origin: ${request.url()}`);
   });
   context.guard = {
     problems,
