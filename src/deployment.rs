@@ -1,7 +1,8 @@
 //! What a configuration runs as, in words: the mode (embedded or cluster, and what
 //! made it a cluster), the store (an SQLite file, or PostgreSQL's host:port/database)
-//! and the bus (in-process, or Redis's host:port). The start-up line and the errors
-//! about the database or the JWT secret say it this way, never with a password.
+//! and the bus (in-process, or Redis's host:port). The start-up line (`hub listening`
+//! with `addr`, `mode`, `store` and `bus`) and the errors about the database or the
+//! JWT secret say it this way, never with a password.
 
 use std::path::PathBuf;
 
@@ -77,19 +78,12 @@ pub fn cluster_reason(config: &Config) -> Option<String> {
     (!reasons.is_empty()).then(|| reasons.join(" and "))
 }
 
-/// `embedded mode, store SQLite file data/hugmood.db, bus in-process`, or
-/// `cluster mode (redis_url is set and …), store PostgreSQL db:5432/hugmood, bus Redis
-/// redis:6379`.
-pub fn describe(config: &Config) -> String {
-    let mode = match cluster_reason(config) {
-        None => "embedded mode".to_owned(),
-        Some(reason) => format!("cluster mode ({reason})"),
-    };
-    format!(
-        "{mode}, store {}, bus {}",
-        store(&config.database_url),
-        bus(config.redis_url.as_deref())
-    )
+/// `embedded`, or `cluster (redis_url is set and database_url is PostgreSQL)`.
+pub fn mode(config: &Config) -> String {
+    match cluster_reason(config) {
+        None => "embedded".to_owned(),
+        Some(reason) => format!("cluster ({reason})"),
+    }
 }
 
 #[cfg(test)]
@@ -125,16 +119,13 @@ mod tests {
     #[test]
     fn the_mode_says_what_made_it_a_cluster() {
         let mut config = Config::defaults();
-        assert_eq!(
-            describe(&config),
-            "embedded mode, store SQLite file data/hugmood.db, bus in-process"
-        );
-        config.database_url = "postgres://u:pw@db:5432/hub".into();
+        assert_eq!(mode(&config), "embedded");
         config.redis_url = Some("redis://cache:6379".into());
+        assert_eq!(mode(&config), "cluster (redis_url is set)");
+        config.database_url = "postgres://u:pw@db:5432/hub".into();
         assert_eq!(
-            describe(&config),
-            "cluster mode (redis_url is set and database_url is PostgreSQL), \
-             store PostgreSQL db:5432/hub, bus Redis cache:6379"
+            mode(&config),
+            "cluster (redis_url is set and database_url is PostgreSQL)"
         );
     }
 }

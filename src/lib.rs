@@ -252,7 +252,14 @@ pub async fn run(config: Config, listener: TcpListener) -> anyhow::Result<Hub> {
         drain.cancelled().await;
         notice.shutdown();
     });
-    tracing::info!("hub listening on {addr}: {}", deployment::describe(&config));
+    // Scripts read the port from the JSON line: `addr` stays the first field.
+    tracing::info!(
+        %addr,
+        mode = %deployment::mode(&config),
+        store = %deployment::store(&config.database_url),
+        bus = %deployment::bus(config.redis_url.as_deref()),
+        "hub listening"
+    );
     Ok(Hub {
         addr,
         shutdown,

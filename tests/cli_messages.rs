@@ -39,15 +39,13 @@ async fn the_start_up_line_names_mode_store_and_bus_without_colour() {
     let stdout = guard.stdout_text();
     let line = stdout
         .lines()
-        .find(|l| l.contains("hub listening on 127.0.0.1:"))
+        .find(|l| l.contains("hub listening addr=127.0.0.1:"))
         .unwrap_or_else(|| panic!("a start-up line in:\n{stdout}"));
     let file = scratch.path("x.db");
-    assert!(line.contains("embedded mode"), "{line}");
-    assert!(
-        line.contains(&format!("store SQLite file {}", file.display())),
-        "{line}"
-    );
-    assert!(line.contains("bus in-process"), "{line}");
+    assert!(line.contains("mode=embedded"), "{line}");
+    let store = format!("store=SQLite file {}", file.display());
+    assert!(line.contains(&store), "{line}");
+    assert!(line.contains("bus=in-process"), "{line}");
     assert!(
         !stdout.contains('\u{1b}'),
         "no escape codes in a file: {stdout:?}"
