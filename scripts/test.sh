@@ -18,6 +18,10 @@
 #                               are incremental
 #   HUGMOOD_TEST_POSTGRES_URL   use this PostgreSQL instead of starting one
 #   HUGMOOD_TEST_REDIS_URL      use this Redis instead of starting one
+#   HUGMOOD_KEEP_SERVICES=1     leave the PostgreSQL and Redis this run started running
+#                               at the end (default: stop them, whether the run passed
+#                               or failed; a server that was already running, or one
+#                               given by the two variables above, is never stopped)
 #   CARGO                       cargo command (default: cargo)
 set -euo pipefail
 
@@ -30,6 +34,10 @@ export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-${HOME:-/tmp}/.cache/hugmood-target}
 export RUST_BACKTRACE=${RUST_BACKTRACE:-1}
 
 START_TIME=$SECONDS
+PG_DIR=${HUGMOOD_PG_DIR:-/tmp/hugmood-pg}
+# What this run started, and so stops at its end (see stop_services).
+STARTED_POSTGRES=
+STARTED_REDIS=
 
 section() { printf '\n==> %s\n' "$*" >&2; }
 info() { printf '    %s\n' "$*" >&2; }
@@ -116,12 +124,37 @@ ensure_postgres() {
         info "using HUGMOOD_TEST_POSTGRES_URL from the environment"
         return 0
     fi
-    local url
+    local url before
+    before=$(postmaster_pid)
     if url=$(bash scripts/start-postgres.sh) && [ -n "$url" ]; then
         export HUGMOOD_TEST_POSTGRES_URL=$url
         info "HUGMOOD_TEST_POSTGRES_URL=$url"
+        # start-postgres.sh reuses a server that is up: only a new one is ours.
+        if [ "$(postmaster_pid)" != "$before" ]; then
+            STARTED_POSTGRES=1
+        fi
     else
         service_failed "could not start PostgreSQL (see the messages above)"
+    fi
+}
+
+# The pid of the PostgreSQL server running in $PG_DIR/data, or nothing.
+postmaster_pid() {
+    local pid
+    pid=$(sed -n '1p' "$PG_DIR/data/postmaster.pid" 2>/dev/null || true)
+    if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; then
+        printf '%s' "$pid"
+    fi
+}
+
+stop_postgres() {
+    local bin
+    bin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1) || true
+    [ -n "$bin" ] || return 0
+    if is_root; then
+        (cd / && runuser -u postgres -- "$bin/pg_ctl" -D "$PG_DIR/data" -m fast -w stop) >&2
+    else
+        "$bin/pg_ctl" -D "$PG_DIR/data" -m fast -w stop >&2
     fi
 }
 
@@ -155,9 +188,10 @@ ensure_redis() {
         fi
         mkdir -p "$REDIS_DIR"
         info "starting redis-server on 127.0.0.1:$REDIS_PORT (log: $REDIS_DIR/redis.log)"
+        rm -f "$REDIS_DIR/redis.pid"
         redis-server --bind 127.0.0.1 --port "$REDIS_PORT" --save '' --appendonly no \
             --daemonize yes --dir "$REDIS_DIR" --logfile "$REDIS_DIR/redis.log" \
-            --pidfile "$REDIS_DIR/redis.pid" >&2 || true
+            --pidfile "$REDIS_DIR/redis.pid" >&2 && STARTED_REDIS=1 || true
         local _
         for _ in $(seq 1 50); do
             redis_ping && break
@@ -174,6 +208,31 @@ ensure_redis() {
     export HUGMOOD_TEST_REDIS_URL="redis://127.0.0.1:$REDIS_PORT"
     info "HUGMOOD_TEST_REDIS_URL=$HUGMOOD_TEST_REDIS_URL"
 }
+
+# --- stopping what this run started ---------------------------------------------
+stop_services() {
+    local rc=$?
+    if [ -n "${HUGMOOD_KEEP_SERVICES:-}" ] && [ "$HUGMOOD_KEEP_SERVICES" != 0 ]; then
+        [ -z "$STARTED_POSTGRES$STARTED_REDIS" ] ||
+            info "HUGMOOD_KEEP_SERVICES is set: leaving the started PostgreSQL and Redis running"
+        return "$rc"
+    fi
+    if [ -n "$STARTED_REDIS" ]; then
+        local pid
+        pid=$(cat "$REDIS_DIR/redis.pid" 2>/dev/null || true)
+        if [ -n "$pid" ] && kill "$pid" 2>/dev/null; then
+            info "stopped the redis-server this run started (pid $pid)"
+        fi
+    fi
+    if [ -n "$STARTED_POSTGRES" ]; then
+        stop_postgres && info "stopped the PostgreSQL this run started ($PG_DIR/data)" ||
+            warn "could not stop the PostgreSQL in $PG_DIR/data"
+    fi
+    return "$rc"
+}
+trap stop_services EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
 
 # --- promtool (the alert rules' checks in tests/dashboards.rs) ----------------
 ensure_promtool() {

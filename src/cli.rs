@@ -19,7 +19,9 @@ pub enum Command {
     Serve,
     /// Apply pending database migrations and exit.
     Migrate,
-    /// Create demo users with friendships (and print or write their tokens).
+    /// Create demo users with friendships, mood entries and hugs that reach their
+    /// inboxes and event logs; print how to log in (with --tokens-out, also write an
+    /// access token per user to a file).
     Seed(SeedArgs),
     /// Print an access token for a user, for load tests and curl.
     Token(TokenArgs),
@@ -33,20 +35,25 @@ pub struct SeedArgs {
     /// Username prefix: users are `<prefix>_<n>`.
     #[arg(long, default_value = "demo")]
     pub prefix: String,
-    /// Friends per user, in a ring (each user befriends the next N).
-    #[arg(long, default_value_t = 3)]
+    /// Friends each user has (at most --users minus one): in a ring, each user
+    /// befriends the K/2 users after it and the K/2 before it, and for an odd K also
+    /// the user half-way round (when --users and K are both odd, one user has K-1).
+    #[arg(long, value_name = "K", default_value_t = 6)]
     pub friends: u32,
     /// Also make the first user friends with the next N users (a star, for the
     /// fan-out benchmark: one author, N friends); pairs already in the ring count once.
     #[arg(long, default_value_t = 0, value_name = "N")]
     pub star_friends: u32,
-    /// Mood entries per user, over the last days (0 for none).
+    /// Mood entries per user, one a day up to today (0 for none). Today's reaches the
+    /// friends' event logs; the older ones are history.
     #[arg(long, default_value_t = 3)]
     pub moods: u32,
-    /// Hugs each user sends to their next friend (0 for none).
+    /// Hugs each user sends to their first friend (0 for none), unread: each is an
+    /// inbox item and events of the recipient.
     #[arg(long, default_value_t = 1)]
     pub hugs: u32,
-    /// Write `<user id> <access token>` per seeded user to this file.
+    /// Write `<user id> <access token>` per seeded user to this file (tokens are not
+    /// printed otherwise).
     #[arg(long, value_name = "FILE")]
     pub tokens_out: Option<PathBuf>,
     /// Lifetime of the written tokens in seconds (default: access_token_ttl_secs).

@@ -13,15 +13,10 @@ use hugmood_actors::limits::RateSettings;
 use hugmood_actors::realtime::RealtimeSettings;
 use toml::{Table, Value};
 
+use crate::config_source::Sources;
+
 /// The defaults, built into the binary so it runs from any directory.
 pub const DEFAULTS: &str = include_str!("../config/default.toml");
-
-/// The development JWT secret of `config/default.toml`; accepted only on a loopback
-/// `bind` with an SQLite store.
-pub const DEV_JWT_SECRET: &str = "hugmood-dev-secret-change-me";
-
-/// Shortest JWT secret accepted other than the development one.
-const MIN_SECRET_BYTES: usize = 32;
 
 /// Prefix of the environment variables that override settings.
 pub const ENV_PREFIX: &str = "HUGMOOD_";
@@ -112,31 +107,60 @@ impl Config {
         Table::try_into(table).expect("config/default.toml matches Config")
     }
 
-    /// Defaults, then `file`, then the process environment.
+    /// Defaults, then `file`, then the process environment; every setting is checked
+    /// but the JWT secret, which only the commands that sign or check tokens need
+    /// ([`Config::validate_jwt_secret`]).
     pub fn load(file: Option<&Path>) -> anyhow::Result<Loaded> {
-        let file_text = match file {
-            Some(path) => Some(
+        let file = match file {
+            Some(path) => Some((
+                format!("config file {}", path.display()),
                 std::fs::read_to_string(path)
                     .with_context(|| format!("cannot read config file {}", path.display()))?,
-            ),
+            )),
             None => None,
         };
-        Self::from_layers(file_text.as_deref(), std::env::vars())
+        let file = file
+            .as_ref()
+            .map(|(name, text)| (name.as_str(), text.as_str()));
+        let (loaded, sources) = Self::merge(file, std::env::vars())?;
+        loaded
+            .config
+            .validate_settings()
+            .map_err(|e| sources.explain(e))?;
+        Ok(loaded)
     }
 
-    /// Defaults, then the text of an override file, then `HUGMOOD_*` variables of `env`.
+    /// Defaults, then the text of an override file, then `HUGMOOD_*` variables of `env`;
+    /// all of it checked.
     pub fn from_layers(
         file: Option<&str>,
         env: impl IntoIterator<Item = (String, String)>,
     ) -> anyhow::Result<Loaded> {
+        let (loaded, sources) = Self::merge(file.map(|text| ("the config file", text)), env)?;
+        loaded.config.validate().map_err(|e| sources.explain(e))?;
+        Ok(loaded)
+    }
+
+    /// The layers merged, with where each setting came from; `file` is its name (for
+    /// errors) and its text.
+    fn merge(
+        file: Option<(&str, &str)>,
+        env: impl IntoIterator<Item = (String, String)>,
+    ) -> anyhow::Result<(Loaded, Sources)> {
         let mut warnings = Vec::new();
+        let mut sources = Sources::default();
         let mut table: Table = DEFAULTS
             .parse()
             .context("built-in defaults are not valid TOML")?;
-        if let Some(text) = file {
-            let overrides: Table = text.parse().context("config file is not valid TOML")?;
+        if let Some((name, text)) = file {
+            let overrides: Table = text
+                .parse()
+                .with_context(|| format!("{name} is not valid TOML"))?;
             if overrides.contains_key("jwt_secret") {
                 warnings.push("jwt_secret is set in a config file; prefer HUGMOOD_JWT_SECRET or jwt_secret_file".into());
+            }
+            for key in overrides.keys() {
+                sources.set(key, name);
             }
             table.extend(overrides);
         }
@@ -152,16 +176,18 @@ impl Config {
                     continue;
                 }
             };
+            sources.set(&key, &name);
             table.insert(key, value);
         }
-        let mut config: Config = Table::try_into(table).context("invalid configuration")?;
+        let mut config: Config = Table::try_into(table)
+            .context("invalid configuration")
+            .map_err(|e| sources.explain(e))?;
         if let Some(path) = &config.jwt_secret_file {
             let secret = std::fs::read_to_string(path)
                 .with_context(|| format!("cannot read jwt_secret_file {}", path.display()))?;
             config.jwt_secret = secret.trim().to_owned();
         }
-        config.validate()?;
-        Ok(Loaded { config, warnings })
+        Ok((Loaded { config, warnings }, sources))
     }
 
     /// The realtime engine's share of the settings.
@@ -225,10 +251,21 @@ impl Config {
         self.redis_url.is_some() || !self.database_url.starts_with("sqlite:")
     }
 
+    /// Checks every setting, the JWT secret included.
     pub fn validate(&self) -> anyhow::Result<()> {
-        self.bind
-            .parse::<SocketAddr>()
-            .with_context(|| format!("bind {:?} is not an address:port", self.bind))?;
+        self.validate_settings()?;
+        self.validate_jwt_secret()
+    }
+
+    /// Checks every setting but the JWT secret.
+    pub fn validate_settings(&self) -> anyhow::Result<()> {
+        self.bind.parse::<SocketAddr>().with_context(|| {
+            format!(
+                "bind {:?} is not IP:port (e.g. 127.0.0.1:8080, 0.0.0.0:8080 or [::1]:8080; \
+                 a host name is not accepted)",
+                self.bind
+            )
+        })?;
         if !["sqlite:", "postgres:", "postgresql:"]
             .iter()
             .any(|p| self.database_url.starts_with(p))
@@ -247,7 +284,6 @@ impl Config {
                  share an SQLite file; unset redis_url to run one embedded node"
             );
         }
-        self.validate_jwt_secret()?;
         if self.refresh_grace_secs > 300 {
             bail!(
                 "refresh_grace_secs must be at most 300 (a spent token must not stay usable long)"
@@ -308,48 +344,6 @@ impl Config {
     }
 }
 
-impl Config {
-    /// The development secret is printed in this repository, so anyone could mint a
-    /// token with it: it is accepted only where nobody else can reach the hub (a
-    /// loopback `bind`) and the store is a local SQLite file. Any other secret must be
-    /// long enough not to be guessed.
-    fn validate_jwt_secret(&self) -> anyhow::Result<()> {
-        if self.jwt_secret == DEV_JWT_SECRET {
-            let mut reasons = Vec::new();
-            let loopback = self
-                .bind
-                .parse::<SocketAddr>()
-                .is_ok_and(|addr| addr.ip().is_loopback());
-            if !loopback {
-                reasons.push(format!("bind {} is not a loopback address", self.bind));
-            }
-            if !self.database_url.starts_with("sqlite:") {
-                reasons.push("database_url is not an SQLite file".to_owned());
-            }
-            if self.redis_url.is_some() {
-                reasons.push("redis_url is set (cluster mode)".to_owned());
-            }
-            if !reasons.is_empty() {
-                bail!(
-                    "refusing to start with the development JWT secret: {}; set \
-                     HUGMOOD_JWT_SECRET (or jwt_secret_file) to a secret of at least \
-                     {MIN_SECRET_BYTES} bytes, e.g. `openssl rand -hex 32`",
-                    reasons.join(", ")
-                );
-            }
-            return Ok(());
-        }
-        if self.jwt_secret.len() < MIN_SECRET_BYTES {
-            bail!(
-                "the JWT secret (HUGMOOD_JWT_SECRET or jwt_secret_file) must be at least \
-                 {MIN_SECRET_BYTES} bytes, it has {}",
-                self.jwt_secret.len()
-            );
-        }
-        Ok(())
-    }
-}
-
 /// Reads an environment value as the type its key has in the defaults.
 fn coerce(name: &str, raw: &str, like: &Value) -> anyhow::Result<Value> {
     Ok(match like {
@@ -381,10 +375,11 @@ fn coerce(name: &str, raw: &str, like: &Value) -> anyhow::Result<Value> {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
-    fn env(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
+    /// `pairs` as the environment `from_layers` reads.
+    pub(crate) fn env(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
         pairs
             .iter()
             .map(|(k, v)| (k.to_string(), v.to_string()))
@@ -533,41 +528,5 @@ mod tests {
             .expect("loads")
             .config
             .is_cluster());
-    }
-
-    #[test]
-    fn the_dev_secret_only_on_loopback_with_sqlite() {
-        let public = Config::from_layers(None, env(&[("HUGMOOD_BIND", "0.0.0.0:8080")]));
-        let text = format!("{:#}", public.err().expect("refused"));
-        assert!(
-            text.contains("HUGMOOD_JWT_SECRET") && text.contains("0.0.0.0:8080"),
-            "{text}"
-        );
-        let v6 = Config::from_layers(None, env(&[("HUGMOOD_BIND", "[::1]:8080")]));
-        assert!(v6.is_ok(), "IPv6 loopback is loopback");
-        let postgres = env(&[
-            ("HUGMOOD_DATABASE_URL", "postgres://db/hugmood"),
-            ("HUGMOOD_BIND", "127.0.0.1:8080"),
-        ]);
-        let text = format!(
-            "{:#}",
-            Config::from_layers(None, postgres).err().expect("refused")
-        );
-        assert!(text.contains("not an SQLite file"), "{text}");
-        let short = env(&[
-            ("HUGMOOD_BIND", "0.0.0.0:8080"),
-            ("HUGMOOD_JWT_SECRET", "thirty-one-bytes-is-one-too-few"),
-        ]);
-        assert_eq!("thirty-one-bytes-is-one-too-few".len(), 31);
-        let text = format!(
-            "{:#}",
-            Config::from_layers(None, short).err().expect("refused")
-        );
-        assert!(text.contains("at least 32 bytes"), "{text}");
-        let long = env(&[
-            ("HUGMOOD_BIND", "0.0.0.0:8080"),
-            ("HUGMOOD_JWT_SECRET", "thirty-two-bytes-is-just-enough!"),
-        ]);
-        assert!(Config::from_layers(None, long).is_ok());
     }
 }

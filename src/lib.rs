@@ -4,6 +4,9 @@
 
 pub mod cli;
 pub mod config;
+mod config_source;
+pub mod deployment;
+pub mod jwt_secret;
 pub mod memory;
 pub mod progress;
 pub mod seed;
@@ -18,6 +21,7 @@ use hugmood_actors::realtime::Realtime;
 use hugmood_actors::redis_link::RedisLink;
 use hugmood_actors::social::Social;
 use hugmood_actors::store::{self, Store, StoreOptions};
+use hugmood_actors::EngineError;
 use hugmood_api::state::Engine;
 use hugmood_api::{ApiSettings, AppState};
 use std::net::SocketAddr;
@@ -105,20 +109,63 @@ impl Hub {
     }
 }
 
-/// Opens the configured store and applies pending migrations.
-pub async fn open_store(config: &Config) -> anyhow::Result<Arc<dyn Store>> {
+/// What opening the store may do to a database file that does not exist yet.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum IfMissing {
+    /// Create it (`serve`, `migrate`, `seed`).
+    Create,
+    /// Refuse, naming the file: a command that only reads must not leave an empty
+    /// database behind a typo.
+    Refuse,
+}
+
+/// An open store and how many migrations opening it applied.
+pub struct Opened {
+    pub store: Arc<dyn Store>,
+    pub migrations_applied: usize,
+}
+
+/// Opens the configured store and applies pending migrations. Errors name the store
+/// (its file, or PostgreSQL's host:port), never the password.
+pub async fn open_store(config: &Config, if_missing: IfMissing) -> anyhow::Result<Opened> {
+    let url = &config.database_url;
+    if if_missing == IfMissing::Refuse {
+        if let Some(file) = deployment::sqlite_file(url).filter(|f| !f.exists()) {
+            anyhow::bail!(
+                "there is no database file {} (database_url = {url}); create it with \
+                 `hugmood migrate` or `hugmood seed`, or point database_url at an existing one",
+                file.display()
+            );
+        }
+    }
     let options = StoreOptions {
         max_connections: config.db_max_connections,
         wal_restart_bytes: config.sqlite_wal_restart_mib.saturating_mul(1 << 20),
     };
-    let store = store::connect(&config.database_url, &options)
+    let store = store::connect(url, &options)
         .await
-        .context("cannot open the database")?;
-    store
+        .map_err(|err| store_error(url, "open", err))?;
+    let migrations_applied = store
         .migrate()
         .await
-        .context("cannot migrate the database")?;
-    Ok(store)
+        .map_err(|err| store_error(url, "migrate", err))?;
+    Ok(Opened {
+        store,
+        migrations_applied,
+    })
+}
+
+/// `err` of the store at `url`, said in words: which host:port could not be reached,
+/// or which database could not be opened or migrated.
+fn store_error(url: &str, action: &str, err: EngineError) -> anyhow::Error {
+    let store = deployment::store(url);
+    match (&err, deployment::postgres_address(url)) {
+        (EngineError::Unavailable(_), Some(address)) => anyhow::Error::new(err).context(format!(
+            "cannot reach PostgreSQL at {address} (database_url, store {store}): is it \
+             running, and does it accept connections there?"
+        )),
+        _ => anyhow::Error::new(err).context(format!("cannot {action} the database ({store})")),
+    }
 }
 
 /// The keys access tokens of `config` are signed with.
@@ -154,7 +201,7 @@ pub fn accounts(
 pub async fn run(config: Config, listener: TcpListener) -> anyhow::Result<Hub> {
     config.validate()?;
     hugmood_api::metrics::install();
-    let store = open_store(&config).await?;
+    let store = open_store(&config, IfMissing::Create).await?.store;
     let redis = match &config.redis_url {
         Some(url) => Some(RedisLink::open(url)?),
         None => None,
@@ -207,7 +254,14 @@ pub async fn run(config: Config, listener: TcpListener) -> anyhow::Result<Hub> {
         drain.cancelled().await;
         notice.shutdown();
     });
-    tracing::info!(%addr, backend = store.backend(), "hub listening");
+    // Scripts read the port from the JSON line: `addr` stays the first field.
+    tracing::info!(
+        %addr,
+        mode = %deployment::mode(&config),
+        store = %deployment::store(&config.database_url),
+        bus = %deployment::bus(config.redis_url.as_deref()),
+        "hub listening"
+    );
     Ok(Hub {
         addr,
         shutdown,

@@ -3,8 +3,9 @@
 
 use anyhow::Context;
 use clap::Parser;
-use hugmood::cli::{Cli, Command};
-use hugmood::{config::Config, progress::Progress, seed, telemetry};
+use hugmood::cli::{Cli, Command, SeedArgs};
+use hugmood::seed::{self, Step};
+use hugmood::{config::Config, progress::Progress, telemetry, IfMissing};
 use tokio::net::TcpListener;
 
 /// mimalloc keeps the resident size of many long-lived connections close to what they
@@ -28,31 +29,19 @@ async fn main() -> anyhow::Result<()> {
     match cli.command.unwrap_or(Command::Serve) {
         Command::Serve => serve(config).await,
         Command::Migrate => {
-            hugmood::open_store(&config).await?;
-            tracing::info!("migrations applied");
+            let opened = hugmood::open_store(&config, IfMissing::Create).await?;
+            let store = hugmood::deployment::store(&config.database_url);
+            match opened.migrations_applied {
+                0 => println!("applied 0 migrations: {store} is up to date"),
+                1 => println!("applied 1 migration to {store}"),
+                n => println!("applied {n} migrations to {store}"),
+            }
             Ok(())
         }
-        Command::Seed(args) => {
-            let store = hugmood::open_store(&config).await?;
-            let keys = hugmood::jwt_keys(&config);
-            let ttl = args.token_ttl.unwrap_or(config.access_token_ttl_secs);
-            let started = std::time::Instant::now();
-            let mut progress = Progress::stderr("seeded", "users", u64::from(args.users));
-            let report = seed::seed(store, &keys, &args, ttl, &mut |n| progress.advance(n)).await?;
-            progress.finish();
-            println!(
-                "seeded {} users ({} friendships, {} mood entries, {} hugs) in {:.1}s; password: {}",
-                report.users,
-                report.friendships,
-                report.moods,
-                report.hugs,
-                started.elapsed().as_secs_f64(),
-                seed::DEMO_PASSWORD
-            );
-            Ok(())
-        }
+        Command::Seed(args) => seed(&config, &args).await,
         Command::Token(args) => {
-            let store = hugmood::open_store(&config).await?;
+            config.validate_jwt_secret()?;
+            let store = hugmood::open_store(&config, IfMissing::Refuse).await?.store;
             let user = store
                 .user_by_login(&args.user)
                 .await?
@@ -65,6 +54,72 @@ async fn main() -> anyhow::Result<()> {
             );
             Ok(())
         }
+    }
+}
+
+/// `hugmood seed`: the users, progress on stderr, then what was made and how to log in.
+async fn seed(config: &Config, args: &SeedArgs) -> anyhow::Result<()> {
+    if args.tokens_out.is_some() {
+        // The tokens are signed with it: one the hub would refuse makes useless tokens.
+        config.validate_jwt_secret()?;
+    }
+    let store = hugmood::open_store(config, IfMissing::Create).await?.store;
+    let keys = hugmood::jwt_keys(config);
+    let ttl = args.token_ttl.unwrap_or(config.access_token_ttl_secs);
+    let started = std::time::Instant::now();
+    let mut users = Some(Progress::stderr("seeded", "users", u64::from(args.users)));
+    let mut activity = None;
+    let report = seed::seed(store, &keys, args, ttl, &mut |step| match step {
+        Step::Users(n) => users.iter_mut().for_each(|p| p.advance(n)),
+        Step::ActivityPlanned(total) => {
+            users.take().into_iter().for_each(Progress::finish);
+            activity = Some(Progress::stderr("wrote", "mood entries and hugs", total));
+        }
+        Step::Activity(n) => activity.iter_mut().for_each(|p| p.advance(n)),
+    })
+    .await?;
+    users.into_iter().chain(activity).for_each(Progress::finish);
+    println!(
+        "seeded {} users ({} friendships, {} mood entries, {} hugs) with {} unread \
+         notifications and {} events in {:.1}s",
+        report.users,
+        report.friendships,
+        report.moods,
+        report.hugs,
+        report.notifications,
+        report.events,
+        started.elapsed().as_secs_f64(),
+    );
+    if report.users > 0 {
+        let first = format!("{}_1", args.prefix);
+        let password = seed::DEMO_PASSWORD;
+        println!(
+            "log in as {first} (or any {}_N up to {}_{}) with password {password}, e.g.\n  \
+             curl -s -X POST {}/api/v1/auth/login -H 'Content-Type: application/json' \
+             -d '{{\"login\":\"{first}\",\"password\":\"{password}\"}}'",
+            args.prefix,
+            args.prefix,
+            report.users,
+            base_url(&config.bind),
+        );
+    }
+    Ok(())
+}
+
+/// The URL a client on this machine reaches a hub bound to `bind` at (loopback for a
+/// wildcard address).
+fn base_url(bind: &str) -> String {
+    match bind.parse::<std::net::SocketAddr>() {
+        Ok(mut addr) => {
+            if addr.ip().is_unspecified() {
+                addr.set_ip(match addr {
+                    std::net::SocketAddr::V4(_) => std::net::Ipv4Addr::LOCALHOST.into(),
+                    std::net::SocketAddr::V6(_) => std::net::Ipv6Addr::LOCALHOST.into(),
+                });
+            }
+            format!("http://{addr}")
+        }
+        Err(_) => format!("http://{bind}"),
     }
 }
 

@@ -192,6 +192,7 @@ store_suite!(
     bulk_inserts,
     mood_entries_round_trip_and_filter,
     mood_points_and_entry_times,
+    many_entries_are_written_with_their_outboxes,
     idempotency_claims_replay_and_expire,
     users_by_ids_batches_and_hides_blockers,
     outbox_events_come_in_order_with_notification_events,

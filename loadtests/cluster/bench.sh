@@ -83,9 +83,11 @@ log "seeding $USERS users"
 "$TARGET/hugmood" migrate >/dev/null
 "$TARGET/hugmood" seed --users "$USERS" --friends 0 --moods 0 --hugs 0 --tokens-out "$WORK/tokens.txt" >/dev/null
 
+NODE_PIDS=()
 for port in $NODE1 $NODE2; do
     HUGMOOD_BIND=127.0.0.1:$port "$TARGET/hugmood" serve >"$WORK/node-$port.log" 2>&1 &
     PIDS+=($!)
+    NODE_PIDS+=($!)
 done
 for port in $NODE1 $NODE2; do
     for _ in $(seq 1 100); do
@@ -110,7 +112,7 @@ before_wal=$(pg_wal)
 before_commits=$(pg_commits)
 before_redis=$(cpu_of "redis-server.*$REDIS_PORT")
 before_pg=$(cpu_of_pg)
-before_n1=$(cpu_of "hugmood serve" )
+before_n1=$(cpu_sum "${NODE_PIDS[@]}")
 start=$SECONDS
 "$TARGET/hugmood-loadgen" hugs --url "$SEND" --stream-url "$STREAM" --tokens "$WORK/tokens.txt" \
     --recipients "$RECIPIENTS" --processes 2 --source-ips 127.0.0.2-127.0.0.9 \
@@ -127,7 +129,7 @@ for port in $NODE1 $NODE2; do
 done
 after_redis=$(cpu_of "redis-server.*$REDIS_PORT")
 after_pg=$(cpu_of_pg)
-after_n1=$(cpu_of "hugmood serve")
+after_n1=$(cpu_sum "${NODE_PIDS[@]}")
 after_in=$(redis_stat total_net_input_bytes)
 after_cmds=$(redis_stat total_commands_processed)
 after_wal=$(pg_wal)

@@ -11,6 +11,7 @@ use tempfile::TempDir;
 
 mod cluster;
 mod graphql;
+mod process;
 mod served;
 mod social;
 mod sse;
@@ -19,6 +20,7 @@ mod tokens;
 pub use cluster::*;
 pub use graphql::*;
 pub use hugmood::Config;
+pub use process::*;
 pub use served::*;
 pub use social::*;
 pub use sse::*;

@@ -24,9 +24,10 @@ use crate::error::{EngineError, EngineResult};
 use crate::limits::{ClusterRate, Rate};
 use crate::realtime::Realtime;
 use crate::shard::Shards;
-use crate::store::{Claimed, HugDirection, Store};
+use crate::store::{Claimed, HugDirection, HugWrite, Store};
 use actor::{HugActor, HugMsg};
 use writer::HugWriter;
+pub use writer::MAX_BATCH;
 
 /// Hugs waiting for the writer at most; beyond, senders wait for room.
 const WRITE_QUEUE: usize = 4_096;
@@ -101,6 +102,21 @@ impl Hugs {
             Claimed::Written(()) => Ok(Created::New(composed.hug)),
             Claimed::Replay(answer) => answer.replay(&request_hash),
         }
+    }
+
+    /// The rows of a hug from `sender` (named `sender_name`) sent at `at`, as `send`
+    /// commits them: the hug, the recipient's notification and `hug_received` event.
+    /// For writers that make hugs without a request (demo data), which skip the
+    /// checks and the rate limit and commit through
+    /// [`HugStore::insert_hug_batch`](crate::store::HugStore::insert_hug_batch), in
+    /// batches of at most [`MAX_BATCH`].
+    pub fn compose(
+        sender: Uuid,
+        sender_name: &str,
+        request: HugRequest,
+        at: chrono::DateTime<chrono::Utc>,
+    ) -> EngineResult<HugWrite> {
+        Ok(compose::compose(sender, sender_name, request, None, String::new(), at)?.write)
     }
 
     /// Takes one of `sender`'s tokens — from the cluster's bucket in Redis, or else

@@ -20,7 +20,7 @@ use crate::store::{Claimed, HugWrite, Store};
 
 /// Most hugs committed in one transaction: large enough to share a commit among a
 /// burst, small enough that the first of them does not wait long for the last.
-pub(super) const MAX_BATCH: usize = 64;
+pub const MAX_BATCH: usize = 64;
 
 /// What a sender learns of its hug: written (and its event published), or nothing
 /// written because the idempotency key already holds an answer.

@@ -23,6 +23,7 @@ use crate::shard::Shards;
 use crate::store::{MoodFilter, Store};
 use access::Access;
 use actor::{MoodActor, MoodMsg};
+pub use writes::created_outbox;
 use writes::MoodWriter;
 
 /// A listing request, before access rules apply.

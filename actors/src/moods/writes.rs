@@ -88,6 +88,25 @@ pub(super) fn mood_update(entry: &MoodEntry, change: Change, at: DateTime<Utc>) 
     }
 }
 
+/// The outbox of a new entry: the `mood_update` fan-out to the friends allowed to
+/// see it, and the author's `streak_milestone` notification when the entry reaches
+/// `milestone` days in a row.
+pub fn created_outbox(entry: &MoodEntry, milestone: Option<u32>) -> Outbox {
+    let at = entry.created_at;
+    let notification = milestone.map(|days| NewNotification {
+        id: new_row_id(),
+        user_id: entry.user_id,
+        kind: "streak_milestone",
+        title: format!("{days}-day streak!"),
+        body: format!("You have recorded your mood {days} days in a row."),
+        data: serde_json::json!({ "streak": days }),
+        created_at: at,
+    });
+    Outbox::new()
+        .maybe_notify(notification)
+        .fan_out(mood_update(entry, Change::Created, at))
+}
+
 /// What a `MoodActor` shard works with.
 #[derive(Clone)]
 pub(crate) struct MoodWriter {
@@ -138,9 +157,8 @@ impl MoodWriter {
                 created_at: at,
             }),
         };
-        let outbox = Outbox::new()
-            .maybe_notify(self.milestone_notification(author, at).await?)
-            .fan_out(mood_update(&entry, Change::Created, at));
+        let milestone = self.milestone(author, at).await?;
+        let outbox = created_outbox(&entry, milestone);
         match self
             .store
             .insert_mood(&entry, &outbox, claim.as_ref())
@@ -154,12 +172,8 @@ impl MoodWriter {
         }
     }
 
-    /// The `streak_milestone` notification a new entry at `at` earns, if any.
-    async fn milestone_notification(
-        &self,
-        user: Uuid,
-        at: DateTime<Utc>,
-    ) -> EngineResult<Option<NewNotification>> {
+    /// The streak milestone (in days) a new entry of `user` at `at` reaches, if any.
+    async fn milestone(&self, user: Uuid, at: DateTime<Utc>) -> EngineResult<Option<u32>> {
         let since = at - Duration::days(MILESTONE_LOOKBACK_DAYS);
         let mut days: Vec<_> = self
             .store
@@ -172,17 +186,7 @@ impl MoodWriter {
         let before = streak::streak(&days, today).current;
         days.push(today);
         let after = streak::streak(&days, today).current;
-        Ok(
-            streak::milestone_reached(before, after).map(|days| NewNotification {
-                id: new_row_id(),
-                user_id: user,
-                kind: "streak_milestone",
-                title: format!("{days}-day streak!"),
-                body: format!("You have recorded your mood {days} days in a row."),
-                data: serde_json::json!({ "streak": days }),
-                created_at: at,
-            }),
-        )
+        Ok(streak::milestone_reached(before, after))
     }
 
     /// Changes an entry: `replace` (PUT) takes a complete entry, otherwise (PATCH) only

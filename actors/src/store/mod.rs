@@ -59,8 +59,9 @@ pub trait Store:
     + Sync
     + 'static
 {
-    /// Applies the embedded migrations that have not run yet.
-    async fn migrate(&self) -> EngineResult<()>;
+    /// Applies the embedded migrations that have not run yet; answers how many it
+    /// applied (0 when the database was up to date).
+    async fn migrate(&self) -> EngineResult<usize>;
     /// Closes the connection pools; every later query fails (readiness turns 503).
     async fn close(&self);
     /// Cheap round trip, for readiness checks.
@@ -104,6 +105,18 @@ pub async fn connect(database_url: &str, options: &StoreOptions) -> EngineResult
         )))
     }
 }
+
+/// Migrations recorded as applied in the database (none before the first run, when
+/// sqlx's table does not exist yet).
+macro_rules! applied_migrations {
+    ($pool:expr) => {
+        sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM _sqlx_migrations")
+            .fetch_one($pool)
+            .await
+            .map_or(0, |n| usize::try_from(n).unwrap_or(0))
+    };
+}
+pub(crate) use applied_migrations;
 
 /// Rows deleted per statement when pruning, so a backlog never holds the writer long.
 pub(crate) const PRUNE_CHUNK: i64 = 5_000;

@@ -38,6 +38,15 @@ pub trait MoodStore {
     ) -> EngineResult<Claimed<Vec<Event>>>;
     /// Inserts many entries in one transaction (demo data).
     async fn insert_moods(&self, entries: &[MoodEntry]) -> EngineResult<()>;
+    /// Inserts many entries in one transaction, each written as [`insert_mood`]
+    /// writes it, outbox included (demo data that reaches inboxes and logs); returns
+    /// how many events were appended.
+    ///
+    /// [`insert_mood`]: MoodStore::insert_mood
+    async fn insert_moods_with_outboxes(
+        &self,
+        entries: &[(MoodEntry, Outbox)],
+    ) -> EngineResult<usize>;
     async fn mood_by_id(&self, id: Uuid) -> EngineResult<Option<MoodEntry>>;
     /// Replaces the content of an existing entry and writes the outbox (which retracts
     /// the earlier copies readers may no longer see); `None` (and nothing written) if
@@ -146,6 +155,22 @@ macro_rules! impl_mood_store {
                 }
                 tx.commit().await?;
                 Ok(())
+            }
+
+            async fn insert_moods_with_outboxes(
+                &self,
+                entries: &[($crate::domain::mood::MoodEntry, $crate::domain::outbox::Outbox)],
+            ) -> $crate::error::EngineResult<usize> {
+                let sql = $crate::store::moods::insert_sql();
+                let mut tx = self.writer().begin().await?;
+                let mut appended = 0;
+                for (entry, outbox) in entries {
+                    Self::lock_outbox_users(&mut tx, outbox).await?;
+                    Self::insert_mood_query(&sql, entry).execute(&mut *tx).await?;
+                    appended += Self::write_outbox(&mut tx, outbox).await?.len();
+                }
+                tx.commit().await?;
+                Ok(appended)
             }
 
             async fn mood_by_id(

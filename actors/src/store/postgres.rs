@@ -82,9 +82,10 @@ impl_collection_store!(PostgresStore, Postgres);
 
 #[async_trait]
 impl Store for PostgresStore {
-    async fn migrate(&self) -> EngineResult<()> {
+    async fn migrate(&self) -> EngineResult<usize> {
+        let before = super::applied_migrations!(&self.pool);
         MIGRATOR.run(&self.pool).await?;
-        Ok(())
+        Ok(super::applied_migrations!(&self.pool).saturating_sub(before))
     }
 
     async fn close(&self) {

@@ -92,6 +92,23 @@ pub(crate) const DELETE_FRIENDSHIP: &str =
 pub(crate) const INSERT_FRIENDSHIP: &str =
     "INSERT INTO friendships (user_id, friend_id, created_at) VALUES ($1, $2, $3), ($2, $1, $3) ON CONFLICT DO NOTHING";
 
+/// Pairs per multi-row insert of friendships (two values each, and the time).
+pub(crate) const FRIENDSHIPS_CHUNK: usize = 1_000;
+
+/// Inserts `pairs` friendships both ways at the time `$1`, each pair binding two ids.
+pub(crate) fn insert_friendships_sql(pairs: usize) -> String {
+    let rows: Vec<String> = (0..pairs)
+        .map(|i| {
+            let (a, b) = (2 * i + 2, 2 * i + 3);
+            format!("(${a}, ${b}, $1), (${b}, ${a}, $1)")
+        })
+        .collect();
+    format!(
+        "INSERT INTO friendships (user_id, friend_id, created_at) VALUES {} ON CONFLICT DO NOTHING",
+        rows.join(", ")
+    )
+}
+
 /// The column a request listing filters on.
 pub(crate) fn request_owner_column(direction: Direction) -> &'static str {
     match direction {
@@ -279,13 +296,13 @@ macro_rules! impl_social_store {
                 at: chrono::DateTime<chrono::Utc>,
             ) -> $crate::error::EngineResult<()> {
                 let mut tx = self.writer().begin().await?;
-                for (a, b) in pairs {
-                    sqlx::query($crate::store::social::INSERT_FRIENDSHIP)
-                        .bind(a)
-                        .bind(b)
-                        .bind(at)
-                        .execute(&mut *tx)
-                        .await?;
+                for chunk in pairs.chunks($crate::store::social::FRIENDSHIPS_CHUNK) {
+                    let sql = $crate::store::social::insert_friendships_sql(chunk.len());
+                    let mut query = sqlx::query(&sql).bind(at);
+                    for (a, b) in chunk {
+                        query = query.bind(a).bind(b);
+                    }
+                    query.execute(&mut *tx).await?;
                 }
                 tx.commit().await?;
                 Ok(())

@@ -179,9 +179,10 @@ impl_collection_store!(SqliteStore, Sqlite);
 
 #[async_trait]
 impl Store for SqliteStore {
-    async fn migrate(&self) -> EngineResult<()> {
+    async fn migrate(&self) -> EngineResult<usize> {
+        let before = super::applied_migrations!(&self.writer);
         MIGRATOR.run(&self.writer).await?;
-        Ok(())
+        Ok(super::applied_migrations!(&self.writer).saturating_sub(before))
     }
 
     async fn close(&self) {

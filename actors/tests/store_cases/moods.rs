@@ -1,11 +1,13 @@
 //! Store cases for mood entries and idempotency claims.
 
 use chrono::Duration;
+use hugmood_actors::domain::event::EventKind;
 use hugmood_actors::domain::idempotency::{IdempotencyClaim, StoredAnswer};
 use hugmood_actors::domain::mood::{Mood, MoodEntry};
 use hugmood_actors::domain::outbox::Outbox;
 use hugmood_actors::domain::page::PageRequest;
 use hugmood_actors::domain::time::now;
+use hugmood_actors::moods::created_outbox;
 use hugmood_actors::store::{Claimed, MoodFilter, Store};
 use std::sync::Arc;
 use uuid::Uuid;
@@ -271,4 +273,44 @@ pub async fn idempotency_claims_replay_and_expire(store: Arc<dyn Store>) {
             .is_none(),
         "the expired claim is gone"
     );
+}
+
+/// Seeding's path: many entries in one transaction, each with its outbox as the
+/// API's writes it (friends' `mood_update`, a notification and its event).
+pub async fn many_entries_are_written_with_their_outboxes(store: Arc<dyn Store>) {
+    assert_eq!(store.migrate().await.expect("migrate"), 0, "up to date");
+    let author = user(&store, "manyauthor").await;
+    let friends = [user(&store, "manyf1").await, user(&store, "manyf2").await];
+    let pairs: Vec<(Uuid, Uuid)> = friends.iter().map(|f| (author, *f)).collect();
+    store
+        .insert_friendships(&pairs, now())
+        .await
+        .expect("friends");
+    let first = entry(author, Mood::Calm, 20, false);
+    let second = entry(author, Mood::Happy, 10, true);
+    let writes = [
+        (first.clone(), created_outbox(&first, Some(3))),
+        (second.clone(), created_outbox(&second, None)),
+    ];
+    let appended = store
+        .insert_moods_with_outboxes(&writes)
+        .await
+        .expect("written");
+    assert_eq!(
+        appended,
+        2 * friends.len() + 1,
+        "two fan-outs and a notification"
+    );
+    for friend in friends {
+        let log = store.events_after(friend, 0, 10).await.expect("log");
+        assert_eq!(log.iter().map(|e| e.id).collect::<Vec<_>>(), [1, 2]);
+        assert!(log.iter().all(|e| e.kind == EventKind::MoodUpdate));
+    }
+    let own = store.events_after(author, 0, 10).await.expect("own log");
+    assert_eq!(own.len(), 1);
+    assert_eq!(own[0].kind, EventKind::Notification);
+    assert_eq!(store.unread_notifications(author).await.expect("unread"), 1);
+    for e in [first, second] {
+        assert!(store.mood_by_id(e.id).await.expect("read").is_some());
+    }
 }
