@@ -16,7 +16,7 @@ use anyhow::Context;
 use hugmood_actors::auth::{Accounts, AuthSettings, JwtKeys, Revocations, StreamAccess};
 use hugmood_actors::hug::Hugs;
 use hugmood_actors::limits::RateLimits;
-use hugmood_actors::moods::Moods;
+use hugmood_actors::mood::Moods;
 use hugmood_actors::realtime::Realtime;
 use hugmood_actors::redis_link::RedisLink;
 use hugmood_actors::social::Social;

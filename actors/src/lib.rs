@@ -10,7 +10,7 @@ pub mod error;
 pub mod hug;
 pub mod inbox;
 pub mod limits;
-pub mod moods;
+pub mod mood;
 pub mod observe;
 pub mod presence;
 pub mod realtime;

@@ -8,7 +8,7 @@ use hugmood_actors::domain::mood::{Mood, MoodEntry};
 use hugmood_actors::domain::outbox::{FriendFanout, Outbox, Retract};
 use hugmood_actors::domain::time::now;
 use hugmood_actors::domain::user::NewUser;
-use hugmood_actors::moods::Moods;
+use hugmood_actors::mood::Moods;
 use hugmood_actors::realtime::{Realtime, RealtimeSettings};
 use hugmood_actors::store::{self, Store, StoreOptions};
 use hugmood_actors::user::Transport;

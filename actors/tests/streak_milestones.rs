@@ -5,7 +5,7 @@ use chrono::Duration;
 use hugmood_actors::domain::mood::{Mood, MoodDraft, MoodEntry};
 use hugmood_actors::domain::time::now;
 use hugmood_actors::domain::user::NewUser;
-use hugmood_actors::moods::Moods;
+use hugmood_actors::mood::Moods;
 use hugmood_actors::realtime::{Realtime, RealtimeSettings};
 use hugmood_actors::store::{self, StoreOptions};
 use uuid::Uuid;

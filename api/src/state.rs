@@ -9,7 +9,7 @@ use hugmood_actors::collections::Collections;
 use hugmood_actors::domain::user::User;
 use hugmood_actors::hug::Hugs;
 use hugmood_actors::inbox::Inbox;
-use hugmood_actors::moods::Moods;
+use hugmood_actors::mood::Moods;
 use hugmood_actors::realtime::Realtime;
 use hugmood_actors::social::Social;
 use hugmood_actors::store::Store;

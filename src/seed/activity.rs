@@ -9,7 +9,7 @@ use hugmood_actors::domain::mood::{Mood, MoodEntry};
 use hugmood_actors::domain::outbox::Outbox;
 use hugmood_actors::domain::row_id::new_row_id;
 use hugmood_actors::hug::Hugs;
-use hugmood_actors::moods::created_outbox;
+use hugmood_actors::mood::created_outbox;
 use hugmood_actors::store::HugWrite;
 use uuid::Uuid;
 

@@ -8,7 +8,7 @@
 
 mod actor;
 mod compose;
-mod writer;
+mod group_commit;
 
 use std::sync::Arc;
 use uuid::Uuid;
@@ -26,8 +26,8 @@ use crate::realtime::Realtime;
 use crate::shard::Shards;
 use crate::store::{Claimed, HugDirection, HugWrite, Store};
 use actor::{HugActor, HugMsg};
-use writer::HugWriter;
-pub use writer::MAX_BATCH;
+use group_commit::HugWriter;
+pub use group_commit::MAX_BATCH;
 
 /// Hugs waiting for the writer at most; beyond, senders wait for room.
 const WRITE_QUEUE: usize = 4_096;

@@ -56,14 +56,14 @@ pub(crate) fn next_ids_sql(markers: Markers, recipients: usize) -> String {
 }
 
 /// The hugs of a batch written together (in lock order) and the events each appends.
-pub(crate) struct Together<'w> {
+pub(crate) struct BatchRows<'w> {
     writes: Vec<&'w HugWrite>,
     /// Per write, its notification's `notification` event (its `hug_received` event is
     /// the write's own).
     notification_events: Vec<NewEvent>,
 }
 
-impl<'w> Together<'w> {
+impl<'w> BatchRows<'w> {
     pub fn new(writes: Vec<&'w HugWrite>) -> Self {
         let notification_events = writes.iter().map(|w| w.notification.to_event()).collect();
         Self {
@@ -189,7 +189,7 @@ macro_rules! impl_hug_batch_writes {
                     fresh.push(index);
                 }
                 if !fresh.is_empty() {
-                    let together = batch::Together::new(fresh.iter().map(|&i| &writes[i]).collect());
+                    let together = batch::BatchRows::new(fresh.iter().map(|&i| &writes[i]).collect());
                     let requests = together.id_requests();
                     if $crate::store::locks::takes_row_locks::<$db>() {
                         let users: Vec<uuid::Uuid> = requests.iter().map(|(u, _)| *u).collect();
@@ -217,7 +217,7 @@ macro_rules! impl_hug_batch_writes {
             /// The hugs, notifications and numbered events of `together`, one insert each.
             async fn insert_together(
                 tx: &mut sqlx::Transaction<'_, $db>,
-                together: &$crate::store::hug_batch::Together<'_>,
+                together: &$crate::store::hug_batch::BatchRows<'_>,
                 numbered: &[Vec<$crate::domain::event::Event>],
             ) -> $crate::error::EngineResult<()> {
                 use $crate::store::hug_batch as batch;

@@ -7,7 +7,7 @@ use hugmood_actors::domain::mood::{Mood, MoodEntry};
 use hugmood_actors::domain::outbox::Outbox;
 use hugmood_actors::domain::page::PageRequest;
 use hugmood_actors::domain::time::now;
-use hugmood_actors::moods::created_outbox;
+use hugmood_actors::mood::created_outbox;
 use hugmood_actors::store::{Claimed, MoodFilter, Store};
 use std::sync::Arc;
 use uuid::Uuid;

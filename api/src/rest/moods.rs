@@ -9,7 +9,7 @@ use hugmood_actors::domain::mood::{
 };
 use hugmood_actors::domain::time::parse_bound;
 use hugmood_actors::domain::validation::FieldErrors;
-use hugmood_actors::moods::MoodQuery;
+use hugmood_actors::mood::MoodQuery;
 use serde::Deserialize;
 use utoipa::openapi::schema::{Array, Object, ObjectBuilder, Schema};
 use utoipa::openapi::RefOr;

@@ -3,7 +3,7 @@
 
 use async_graphql::{Context, Object, ID};
 use hugmood_actors::domain::analytics::TimeRange;
-use hugmood_actors::moods::MoodQuery as EntriesQuery;
+use hugmood_actors::mood::MoodQuery as EntriesQuery;
 
 use crate::graphql::context::request;
 use crate::graphql::error::{invalid, or_null, OrGraphqlError};
